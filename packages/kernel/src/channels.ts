@@ -1,0 +1,92 @@
+// The kernel's public event contract: node:diagnostics_channel TracingChannels that
+// instrumentation subscribes to. Messages carry ids, classifications and outcomes — never raw
+// args, never token signatures. Subscribers may fill `runInContext` in their `start` handler.
+
+import { tracingChannel } from "node:diagnostics_channel";
+
+export const CHANNEL_GRANT = "weft:kernel:grant";
+export const CHANNEL_INVOKE = "weft:kernel:invoke";
+export const CHANNEL_EXPAND = "weft:kernel:expand";
+export const CHANNEL_REVOKE = "weft:kernel:revoke";
+
+/** Fields every kernel channel message has. */
+export interface KernelMessageBase {
+  /** Id of the kernel instance that published (Kernel option `kernelId`). */
+  kernelId: string;
+  /**
+   * Optional slot a subscriber sets in its `start` handler. When present, the kernel runs the
+   * operation's inner work (the driver calls of an invoke) through it, so a subscriber can make
+   * its span the active context without reaching into private context-manager state.
+   */
+  runInContext?: <T>(fn: () => T) => T;
+}
+
+export type Decision = "allow" | "deny";
+
+export interface GrantMessage extends KernelMessageBase {
+  principalId: string;
+  capabilityId: string;
+  safetyClass: string;
+  sensitivity: string;
+  /** Set when the policy has decided. */
+  decision?: Decision;
+  reasonCode?: string;
+  /** Set on allow: the issued token's id (never its signature) and expiry (ISO-8601 UTC). */
+  tokenId?: string;
+  expiresAt?: string;
+  /** Set on deny: the action id of the recorded deny trace. */
+  actionId?: string;
+  /** Stable `WeftError.code` of the failure, when the grant threw. */
+  errorCode?: string;
+}
+
+export interface InvokeMessage extends KernelMessageBase {
+  principalId: string;
+  capabilityId: string;
+  tokenId: string;
+  requestedResponseMode: string;
+  dryRun: boolean;
+  /** Set once the token has verified and the action id is minted. */
+  actionId?: string;
+  safetyClass?: string;
+  sensitivity?: string;
+  /** Effective response mode of the returned frame. */
+  responseMode?: string;
+  /** Driver that produced the result (or the last one tried on failure). */
+  driverId?: string;
+  /** Drivers attempted, in order. */
+  driversTried?: string[];
+  fallback?: boolean;
+  handleId?: string;
+  decision?: Decision;
+  reasonCode?: string;
+  errorCode?: string;
+  /**
+   * Keyed digest of the call's arguments: HMAC-SHA256 (hex) of their canonical JSON under `key`.
+   * A function, so the message holds no arg values and nothing is computed unless asked.
+   */
+  digestArgs?: (key: string | Uint8Array) => string;
+}
+
+export interface ExpandMessage extends KernelMessageBase {
+  principalId: string;
+  handleId: string;
+  capabilityId?: string;
+  actionId?: string;
+  rowCount?: number;
+  reasonCode?: string;
+  errorCode?: string;
+}
+
+export interface RevokeMessage extends KernelMessageBase {
+  /** One token revoked by id, or all tokens of a principal. */
+  tokenId?: string;
+  principalId?: string;
+  /** Tokens newly revoked by this call. */
+  revokedCount?: number;
+}
+
+export const grantChannel = tracingChannel<unknown, GrantMessage>(CHANNEL_GRANT);
+export const invokeChannel = tracingChannel<unknown, InvokeMessage>(CHANNEL_INVOKE);
+export const expandChannel = tracingChannel<unknown, ExpandMessage>(CHANNEL_EXPAND);
+export const revokeChannel = tracingChannel<unknown, RevokeMessage>(CHANNEL_REVOKE);

@@ -1,0 +1,40 @@
+// One vitest config for the whole workspace: a project per package plus the cross-package tests.
+// Packages resolve each other through the "source" export condition, so tests run on sources.
+import { defineConfig } from "vitest/config";
+
+const packages = [
+  "kernel",
+  "chained-store",
+  "instrumentation-kernel",
+  "span-processor-chained",
+  "exporter-ocsf",
+  "cli",
+];
+
+export default defineConfig({
+  resolve: { conditions: ["source"] },
+  ssr: { resolve: { conditions: ["source"] } },
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 600_000,
+    projects: [
+      ...packages.map((name) => ({
+        extends: true as const,
+        test: { name, root: `packages/${name}`, include: ["test/**/*.test.ts"] },
+      })),
+      {
+        extends: true as const,
+        test: {
+          name: "integration",
+          root: "test",
+          include: ["**/*.test.ts"],
+          exclude: ["**/node_modules/**", "bench/**", "sdk2/**"],
+        },
+      },
+      {
+        extends: true as const,
+        test: { name: "sdk2", root: "test/sdk2", include: ["**/*.test.ts"], exclude: ["**/node_modules/**"] },
+      },
+    ],
+  },
+});
