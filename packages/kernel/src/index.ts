@@ -1,3 +1,87 @@
+// Public surface of @weft/kernel.
 export * from "./channels.js";
+export type { Driver, ExecutionContext } from "./drivers/driver.js";
+export { type CapabilityHandler, FunctionDriver } from "./drivers/function.js";
+export { HttpDriver, type HttpDriverOptions, type HttpRoute } from "./drivers/http.js";
 export * from "./errors.js";
+export {
+  type ActionTraceExport,
+  decodeTrace,
+  exportActionTrace,
+  exportActionTraces,
+  TRACE_EXPORT_SCHEMA,
+  TRACE_EXPORT_VERSION,
+} from "./export.js";
+export { type Budgets, DEFAULT_BUDGETS, Firewall, type TransformOptions } from "./firewall/firewall.js";
+export {
+  DEPTH_ELIDED,
+  REDACTED,
+  type RedactOptions,
+  redact,
+  redactString,
+  SENSITIVE_FIELD_NAMES,
+} from "./firewall/redact.js";
+export { type ExpandQuery, HandleStore, type HandleStoreOptions } from "./handles.js";
+export {
+  isoformat,
+  isoformatMicros,
+  normalizeIsoformat,
+  nowIso,
+  parseIsoformat,
+  toEpochMicros,
+} from "./isoformat.js";
+export {
+  DEFAULT_KERNEL_ID,
+  type ExpandOptions,
+  type GrantOptions,
+  INVOKE_TIMEOUT_CONSTRAINT,
+  type InvokeOptions,
+  Kernel,
+  type KernelGauges,
+  type KernelOptions,
+  liveKernels,
+} from "./kernel.js";
+export type * from "./models.js";
+export {
+  DefaultPolicyEngine,
+  type DefaultPolicyEngineOptions,
+  type EvaluateOptions,
+  MAX_ROWS_SERVICE,
+  MAX_ROWS_USER,
+  MIN_JUSTIFICATION,
+  type PolicyEngine,
+} from "./policy.js";
+export {
+  canonicalJson,
+  isLosslessNumber,
+  type LosslessNumber,
+  type PyJsonOptions,
+  parseJsonLossless,
+  pyFloatRepr,
+  pyJsonDumps,
+} from "./pyjson.js";
+export { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits, SERVICE_RATE_MULTIPLIER } from "./rate-limit.js";
+export { AllowReason, DenialReason } from "./reasons.js";
+export { CapabilityRegistry } from "./registry.js";
+export { InMemoryRevocationStore } from "./revocation.js";
+export { type Router, StaticRouter } from "./router.js";
+export { resolveSecret, SECRET_ENV_VARS } from "./secret.js";
+export type { StatsSnapshot } from "./stats.js";
+export {
+  DEFAULT_TOKEN_TTL_S,
+  HmacTokenProvider,
+  type HmacTokenProviderOptions,
+  type IssueOptions,
+  signablePayload,
+  type TokenProvider,
+  tokenFromDict,
+  tokenToDict,
+  type VerifyExpectation,
+} from "./token.js";
 export * from "./trace.js";
+export {
+  DEFAULT_MAX_TRACES,
+  InMemoryTraceStore,
+  type InMemoryTraceStoreOptions,
+  queryTraces,
+} from "./trace-store.js";

@@ -1,0 +1,424 @@
+// SQLite backend (better-sqlite3). WAL, statements prepared once, and every append reads the
+// head and inserts inside one BEGIN IMMEDIATE transaction, so several processes appending to one
+// file still produce one chain (the busy timeout makes them queue instead of failing).
+
+import { existsSync } from "node:fs";
+import Database from "better-sqlite3";
+import {
+  META_CHAIN_VERSION,
+  META_CHECKPOINT_HASH,
+  META_CHECKPOINT_NEXT_SEQ,
+  META_SCHEMA,
+  META_SECRET_CHECK,
+  META_SPANS_CHECKPOINT_HASH,
+  META_SPANS_CHECKPOINT_NEXT_SEQ,
+  SCHEMA_VERSION,
+  SECRET_CHECK_MESSAGE,
+} from "../attributes.js";
+import { CHAIN_VERSION, ChainVerifier, GENESIS_HASH, type RecordHasher } from "../chain.js";
+import { DuplicateActionIdError, NotAStoreError, WrongSecretError } from "../errors.js";
+import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, SpanLog } from "../log.js";
+import type { NormalizedSpanQuery, NormalizedTraceQuery } from "../query.js";
+import type { SpanColumns } from "../span-codec.js";
+import { mapSqliteError, sqliteCode } from "./sqlite-errors.js";
+import { KNOWN_TABLES, TEMP_SPANS, payloadField, REFERENCE_TABLES, TRACES_COLUMNS, WEFT_TABLES } from "./sqlite-schema.js";
+
+type Row = [number, string, string, string];
+
+export interface SqliteOpenOptions {
+  readonly: boolean;
+  synchronous: "FULL" | "NORMAL";
+  busyTimeoutMs: number;
+}
+
+/** One database file holding both chains (and, on request, the revocation tables). */
+export class SqliteDatabase {
+  readonly db: Database.Database;
+  readonly actions: SqliteActionLog;
+  readonly spans: SqliteSpanLog;
+
+  constructor(
+    readonly path: string,
+    readonly options: SqliteOpenOptions,
+  ) {
+    if (options.readonly && !existsSync(path)) throw new NotAStoreError(path, "the file does not exist");
+    try {
+      this.db = new Database(path, { readonly: options.readonly, timeout: options.busyTimeoutMs, fileMustExist: options.readonly });
+    } catch (e) {
+      throw this.error(e, "open");
+    }
+    try {
+      this.#prepareSchema();
+    } catch (e) {
+      this.db.close();
+      throw this.error(e, "open");
+    }
+    this.actions = new SqliteActionLog(this);
+    this.spans = new SqliteSpanLog(this);
+  }
+
+  error(e: unknown, what: string): Error {
+    return mapSqliteError(e, this.path, what, this.options.busyTimeoutMs);
+  }
+
+  #prepareSchema(): void {
+    const db = this.db;
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]).filter(
+      (t) => !t.startsWith("sqlite_"),
+    );
+    const foreign = tables.filter((t) => !KNOWN_TABLES.has(t));
+    if (foreign.length > 0 && !tables.includes("traces")) {
+      throw new NotAStoreError(this.path, `it holds other tables (${foreign.slice(0, 3).join(", ")}) and no 'traces' table`);
+    }
+    if (tables.includes("traces")) {
+      const cols = (db.prepare("PRAGMA table_info(traces)").all() as Array<{ name: string }>).map((c) => c.name);
+      if (TRACES_COLUMNS.some((c) => !cols.includes(c))) {
+        throw new NotAStoreError(this.path, "its 'traces' table does not have the trace store columns");
+      }
+    }
+    if (this.options.readonly) {
+      if (!tables.includes("traces")) throw new NotAStoreError(this.path, "it has no 'traces' table");
+      // A reference-written file has no Weft tables; empty temp stand-ins keep one code path.
+      if (!tables.includes("meta")) db.exec("CREATE TEMP TABLE meta (key TEXT PRIMARY KEY, value TEXT)");
+      if (!tables.includes("weft_spans")) db.exec(TEMP_SPANS);
+      return;
+    }
+    if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
+    db.pragma(`synchronous = ${this.options.synchronous}`);
+    // Only take the write lock when something is missing, so opening never waits on a writer.
+    if (tables.includes("weft_spans") && tables.includes("meta") && this.meta(META_SCHEMA) !== undefined) return;
+    const create = db.transaction(() => {
+      db.exec(REFERENCE_TABLES);
+      db.exec(WEFT_TABLES);
+      const put = db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
+      put.run(META_SCHEMA, SCHEMA_VERSION);
+      put.run(META_CHAIN_VERSION, CHAIN_VERSION);
+    });
+    create.immediate();
+  }
+
+  hasTable(name: string): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  }
+
+  meta(key: string): string | undefined {
+    const v = this.db.prepare("SELECT value FROM meta WHERE key = ?").pluck().get(key);
+    return typeof v === "string" ? v : undefined;
+  }
+
+  /** Refuses to write with a secret other than the one the store was written with. */
+  checkSecret(hasher: RecordHasher): void {
+    if (this.options.readonly) return;
+    const expected = hasher.hashMessage(SECRET_CHECK_MESSAGE);
+    const stored = this.meta(META_SECRET_CHECK);
+    if (stored !== undefined) {
+      if (stored !== expected) throw new WrongSecretError(this.path, "secret fingerprint mismatch");
+      return;
+    }
+    // A store written by the reference has no fingerprint: its newest record must verify.
+    for (const log of [this.actions, this.spans]) {
+      const head = log.lastRow();
+      if (head === undefined) continue;
+      const v = new ChainVerifier(hasher, head.prevHash);
+      if (!v.step(head.seq, head.prevHash, head.recordHash, { text: head.text })) {
+        throw new WrongSecretError(this.path, `the newest ${log.label} record's hash does not match`);
+      }
+    }
+    this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(META_SECRET_CHECK, expected);
+  }
+
+  transactionImmediate<T>(fn: () => T, what: string): T {
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (e) {
+      throw this.error(e, what);
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+abstract class SqliteLogBase<C> {
+  readonly #headStmt: Database.Statement;
+  readonly #countStmt: Database.Statement;
+  readonly #bySeqStmt: Database.Statement;
+  readonly #rowsStmt: Database.Statement;
+  readonly #metaStmt: Database.Statement;
+  protected readonly db: Database.Database;
+
+  constructor(
+    protected readonly owner: SqliteDatabase,
+    readonly label: string,
+    protected readonly table: string,
+    private readonly checkpointHashKey: string,
+    private readonly checkpointSeqKey: string,
+  ) {
+    this.db = owner.db;
+    const cols = "seq, prev_hash, record_hash, payload";
+    this.#headStmt = this.db.prepare(`SELECT ${cols} FROM ${table} ORDER BY seq DESC LIMIT 1`).raw(true);
+    this.#countStmt = this.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck();
+    this.#bySeqStmt = this.db.prepare(`SELECT ${cols} FROM ${table} WHERE seq = ?`).raw(true);
+    this.#rowsStmt = this.db.prepare(`SELECT ${cols} FROM ${table} ORDER BY seq`).raw(true);
+    this.#metaStmt = this.db.prepare("SELECT value FROM meta WHERE key = ?").pluck();
+  }
+
+  protected abstract insert(seq: number, prevHash: string, recordHash: string, entry: LogEntry<C>): void;
+
+  protected toRaw(r: Row): RawRow {
+    return { seq: r[0], prevHash: r[1], recordHash: r[2], text: r[3] };
+  }
+
+  lastRow(): RawRow | undefined {
+    const r = this.#headStmt.get() as Row | undefined;
+    return r ? this.toRaw(r) : undefined;
+  }
+
+  /** Next seq and prev_hash: after the newest row, else after the prune checkpoint, else genesis. */
+  protected tip(): { nextSeq: number; prevHash: string } {
+    const r = this.#headStmt.get() as Row | undefined;
+    if (r) return { nextSeq: r[0] + 1, prevHash: r[2] };
+    const next = this.#metaStmt.get(this.checkpointSeqKey) as string | undefined;
+    return { nextSeq: next === undefined ? 0 : Number(next), prevHash: this.genesis() };
+  }
+
+  append(entries: LogEntry<C>[], hasher: RecordHasher): Linked[] {
+    return this.owner.transactionImmediate(() => {
+      let { nextSeq: seq, prevHash } = this.tip();
+      const out: Linked[] = new Array(entries.length);
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i]!;
+        const recordHash = hasher.hashCanonical(seq, prevHash, entry.text);
+        this.insert(seq, prevHash, recordHash, entry);
+        out[i] = { seq, prevHash, recordHash };
+        prevHash = recordHash;
+        seq++;
+      }
+      return out;
+    }, `append to ${this.label}`);
+  }
+
+  *rows(): IterableIterator<RawRow> {
+    for (const r of this.#rowsStmt.iterate() as IterableIterator<Row>) yield this.toRaw(r);
+  }
+
+  count(): number {
+    return this.#countStmt.get() as number;
+  }
+
+  head(): { seq: number; recordHash: string } | null {
+    const { nextSeq, prevHash } = this.tip();
+    return nextSeq === 0 ? null : { seq: nextSeq - 1, recordHash: prevHash };
+  }
+
+  bySeq(seq: number): RawRow | undefined {
+    const r = this.#bySeqStmt.get(seq) as Row | undefined;
+    return r ? this.toRaw(r) : undefined;
+  }
+
+  genesis(): string {
+    const v = this.#metaStmt.get(this.checkpointHashKey) as string | undefined | null;
+    return typeof v === "string" && v !== "" ? v : GENESIS_HASH;
+  }
+
+  snapshot<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn)();
+    } catch (e) {
+      throw this.owner.error(e, `read ${this.label}`);
+    }
+  }
+
+  /** Statements for ad-hoc queries, prepared once per distinct SQL text. */
+  readonly #cache = new Map<string, Database.Statement>();
+  protected stmt(sql: string): Database.Statement {
+    let s = this.#cache.get(sql);
+    if (s === undefined) {
+      s = this.db.prepare(sql).raw(true);
+      this.#cache.set(sql, s);
+    }
+    return s;
+  }
+}
+
+export class SqliteActionLog extends SqliteLogBase<ActionColumns> implements ActionLog {
+  readonly #insert: Database.Statement;
+  readonly #byAction: Database.Statement;
+
+  constructor(owner: SqliteDatabase) {
+    super(owner, "actions", "traces", META_CHECKPOINT_HASH, META_CHECKPOINT_NEXT_SEQ);
+    this.#insert = this.db.prepare(
+      "INSERT INTO traces (seq, action_id, prev_hash, record_hash, invoked_at, payload) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.#byAction = this.db
+      .prepare("SELECT seq, prev_hash, record_hash, payload FROM traces WHERE action_id = ?")
+      .raw(true);
+  }
+
+  protected insert(seq: number, prevHash: string, recordHash: string, e: LogEntry<ActionColumns>): void {
+    try {
+      this.#insert.run(seq, e.columns.actionId, prevHash, recordHash, e.columns.invokedAt, e.text);
+    } catch (err) {
+      const code = sqliteCode(err);
+      if (code === "SQLITE_CONSTRAINT_UNIQUE" && String((err as Error).message).includes("action_id")) {
+        throw new DuplicateActionIdError(e.columns.actionId);
+      }
+      throw err;
+    }
+  }
+
+  override append(entries: LogEntry<ActionColumns>[], hasher: RecordHasher): Linked[] {
+    const seen = new Set<string>();
+    for (const e of entries) {
+      if (seen.has(e.columns.actionId)) throw new DuplicateActionIdError(e.columns.actionId);
+      seen.add(e.columns.actionId);
+    }
+    return super.append(entries, hasher);
+  }
+
+  byActionId(actionId: string): RawRow | undefined {
+    const r = this.#byAction.get(actionId) as Row | undefined;
+    return r ? this.toRaw(r) : undefined;
+  }
+
+  query(q: NormalizedTraceQuery): RawRow[] {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    if (q.principalId !== undefined) {
+      where.push(`${payloadField("principal_id")} = ?`);
+      params.push(q.principalId);
+    }
+    if (q.capabilityId !== undefined) {
+      where.push(`${payloadField("capability_id")} = ?`);
+      params.push(q.capabilityId);
+    }
+    if (q.eventType !== undefined) {
+      // The reference defaults a missing event_type to "invoke".
+      where.push(`COALESCE(${payloadField("event_type")}, 'invoke') = ?`);
+      params.push(q.eventType);
+    }
+    if (q.reasonCode !== undefined) {
+      where.push(`${payloadField("reason_code")} = ?`);
+      params.push(q.reasonCode);
+    }
+    if (q.outcome !== undefined) {
+      where.push(`${payloadField("error")} IS ${q.outcome === "failed" ? "NOT NULL" : "NULL"}`);
+    }
+    if (q.since !== undefined) {
+      where.push("invoked_at >= ?");
+      params.push(q.since);
+    }
+    if (q.until !== undefined) {
+      where.push("invoked_at < ?");
+      params.push(q.until);
+    }
+    if (q.traceId !== undefined) {
+      where.push("action_id IN (SELECT action_id FROM weft_spans WHERE trace_id = ? AND action_id IS NOT NULL)");
+      params.push(q.traceId);
+    }
+    let sql = "SELECT seq, prev_hash, record_hash, payload FROM traces";
+    if (where.length > 0) sql += ` WHERE ${where.join(" AND ")}`;
+    sql += " ORDER BY invoked_at, action_id";
+    if (q.limit !== null || q.offset > 0) {
+      sql += " LIMIT ? OFFSET ?";
+      params.push(q.limit ?? -1, q.offset);
+    }
+    try {
+      return (this.stmt(sql).all(...params) as Row[]).map((r) => this.toRaw(r));
+    } catch (e) {
+      throw this.owner.error(e, "query actions");
+    }
+  }
+
+  /**
+   * Prune with the reference's checkpoint semantics, restricted to the seq-ordered prefix of
+   * records older than the cutoff, so what remains is always a verifiable suffix.
+   */
+  prune(cutoffIso: string): number {
+    return this.owner.transactionImmediate(() => {
+      const firstKept = this.db.prepare("SELECT MIN(seq) FROM traces WHERE invoked_at >= ?").pluck().get(cutoffIso) as
+        | number
+        | null;
+      const last = (
+        firstKept === null
+          ? this.db.prepare("SELECT seq, record_hash FROM traces ORDER BY seq DESC LIMIT 1")
+          : this.db.prepare("SELECT seq, record_hash FROM traces WHERE seq < ? ORDER BY seq DESC LIMIT 1")
+      )
+        .raw(true)
+        .get(...(firstKept === null ? [] : [firstKept])) as [number, string] | undefined;
+      if (last === undefined) return 0;
+      const removed = this.db.prepare("DELETE FROM traces WHERE seq <= ?").run(last[0]).changes;
+      const put = this.db.prepare(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      );
+      put.run(META_CHECKPOINT_HASH, last[1]);
+      put.run(META_CHECKPOINT_NEXT_SEQ, String(last[0] + 1));
+      return removed;
+    }, "prune actions");
+  }
+}
+
+export class SqliteSpanLog extends SqliteLogBase<SpanColumns> implements SpanLog {
+  readonly #insert: Database.Statement;
+
+  constructor(owner: SqliteDatabase) {
+    super(owner, "spans", "weft_spans", META_SPANS_CHECKPOINT_HASH, META_SPANS_CHECKPOINT_NEXT_SEQ);
+    this.#insert = this.db.prepare(
+      "INSERT INTO weft_spans (seq, prev_hash, record_hash, trace_id, span_id, parent_span_id, name, " +
+        "start_time_unix_nano, action_id, principal_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+  }
+
+  protected insert(seq: number, prevHash: string, recordHash: string, e: LogEntry<SpanColumns>): void {
+    const c = e.columns;
+    this.#insert.run(
+      seq,
+      prevHash,
+      recordHash,
+      c.traceId,
+      c.spanId,
+      c.parentSpanId,
+      c.name,
+      BigInt(c.startNs),
+      c.actionId,
+      c.principalId,
+      e.text,
+    );
+  }
+
+  query(q: NormalizedSpanQuery): RawRow[] {
+    const where: string[] = [];
+    const params: Array<string | number | bigint> = [];
+    const eq = (col: string, v: string | undefined) => {
+      if (v === undefined) return;
+      where.push(`${col} = ?`);
+      params.push(v);
+    };
+    eq("trace_id", q.traceId);
+    eq("span_id", q.spanId);
+    eq("action_id", q.actionId);
+    eq("principal_id", q.principalId);
+    eq("name", q.name);
+    if (q.since !== undefined) {
+      where.push("start_time_unix_nano >= ?");
+      params.push(q.since);
+    }
+    if (q.until !== undefined) {
+      where.push("start_time_unix_nano < ?");
+      params.push(q.until);
+    }
+    let sql = "SELECT seq, prev_hash, record_hash, payload FROM weft_spans";
+    if (where.length > 0) sql += ` WHERE ${where.join(" AND ")}`;
+    sql += " ORDER BY start_time_unix_nano, seq";
+    if (q.limit !== null || q.offset > 0) {
+      sql += " LIMIT ? OFFSET ?";
+      params.push(q.limit ?? -1, q.offset);
+    }
+    try {
+      return (this.stmt(sql).all(...params) as Row[]).map((r) => this.toRaw(r));
+    } catch (e) {
+      throw this.owner.error(e, "query spans");
+    }
+  }
+}

@@ -1,0 +1,160 @@
+// The HMAC chain, weaver-kernel chain v1: record_hash = HMAC-SHA256(secret, canonical
+// {"prev_hash","seq","trace"}), genesis 64 zeros. Pure apart from node:crypto. The payload key is
+// "trace" in every Weft chain (actions and spans), so the reference's verify_chain checks any of them.
+
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
+import { canonicalize, canonicalString } from "./canonical.js";
+import { parseJsonLossless } from "./json-lossless.js";
+import type { ChainRecord, VerifyResult } from "./types.js";
+
+export const CHAIN_VERSION = "1";
+export const GENESIS_HASH = "0".repeat(64);
+/** Name of the payload member in the signed envelope (the reference calls the payload "trace"). */
+export const PAYLOAD_KEY = "trace";
+
+/** Prefix of the signed message up to the payload; the message is `prefix + canonical(payload) + "}"`. */
+export function messagePrefix(seq: number, prevHash: string): string {
+  return `{"prev_hash":${canonicalString(prevHash)},"seq":${seq},"${PAYLOAD_KEY}":`;
+}
+
+/** The exact string the chain HMACs for one record. */
+export function canonicalRecordMessage(seq: number, prevHash: string, payload: unknown): string {
+  return `${messagePrefix(seq, prevHash)}${canonicalize(payload)}}`;
+}
+
+/** Keyed hasher made once per store: the key is imported once, not per record. */
+export class RecordHasher {
+  readonly #key: KeyObject;
+  constructor(secret: string) {
+    this.#key = createSecretKey(Buffer.from(secret, "utf8"));
+  }
+  /** HMAC of a message that is already canonical (hex, lowercase). */
+  hashMessage(message: string): string {
+    return createHmac("sha256", this.#key).update(message, "utf8").digest("hex");
+  }
+  /** record_hash of `(seq, prevHash, canonical payload text)`. */
+  hashCanonical(seq: number, prevHash: string, canonicalPayload: string): string {
+    return this.hashMessage(`${messagePrefix(seq, prevHash)}${canonicalPayload}}`);
+  }
+}
+
+/** record_hash of one record: lowercase hex HMAC-SHA256 of its canonical message. */
+export function computeRecordHash(secret: string, seq: number, prevHash: string, payload: unknown): string {
+  return createHmac("sha256", Buffer.from(secret, "utf8"))
+    .update(canonicalRecordMessage(seq, prevHash, payload), "utf8")
+    .digest("hex");
+}
+
+/** Compares two strings in time independent of where they differ (like hmac.compare_digest). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/**
+ * Streaming verifier with the reference's semantics: per record, contiguity, then link, then
+ * hash; stops at the first failure. Backends feed it rows as they read them (constant memory).
+ */
+export class ChainVerifier {
+  #expectedPrev: string;
+  #expectedSeq: number | null = null;
+  #checked = 0;
+  #failure: VerifyResult | null = null;
+
+  constructor(
+    private readonly hasher: RecordHasher,
+    genesisPrevHash: string = GENESIS_HASH,
+  ) {
+    this.#expectedPrev = genesisPrevHash;
+  }
+
+  get failed(): boolean {
+    return this.#failure !== null;
+  }
+
+  get checked(): number {
+    return this.#checked;
+  }
+
+  /**
+   * Checks one record. `payload` is either stored text (JSON) or a value. Stored text is tried
+   * as-is first (Weft stores canonical text, so no parse is needed); only when that HMAC does not
+   * match is it parsed and re-canonicalized, which is what the reference does for every record.
+   * Returns false once the chain has failed.
+   */
+  step(seq: number, prevHash: string, recordHash: string, payload: { text: string; reparse?: () => unknown } | { value: unknown }): boolean {
+    if (this.#failure) return false;
+    const n = ++this.#checked;
+    if (this.#expectedSeq === null) this.#expectedSeq = seq;
+    if (seq !== this.#expectedSeq) {
+      return this.#fail(
+        seq,
+        `Non-contiguous sequence at position ${n}: expected seq ${this.#expectedSeq}, found ${seq} (insertion, deletion, or reorder).`,
+      );
+    }
+    if (!constantTimeEqual(prevHash, this.#expectedPrev)) {
+      return this.#fail(
+        seq,
+        `Broken link at seq ${seq}: prev_hash does not match the preceding record's hash (insertion, deletion, or reorder).`,
+      );
+    }
+    if (!this.#hashMatches(seq, prevHash, recordHash, payload)) {
+      return this.#fail(
+        seq,
+        `Tampered record at seq ${seq}: content does not match its stored hash (mutation, or wrong secret).`,
+      );
+    }
+    this.#expectedPrev = recordHash;
+    this.#expectedSeq = seq + 1;
+    return true;
+  }
+
+  #hashMatches(
+    seq: number,
+    prevHash: string,
+    recordHash: string,
+    payload: { text: string; reparse?: () => unknown } | { value: unknown },
+  ): boolean {
+    if ("value" in payload) {
+      return constantTimeEqual(this.hasher.hashCanonical(seq, prevHash, canonicalize(payload.value)), recordHash);
+    }
+    if (constantTimeEqual(this.hasher.hashCanonical(seq, prevHash, payload.text), recordHash)) return true;
+    let canonical: string;
+    try {
+      canonical = canonicalize(payload.reparse ? payload.reparse() : parseJsonLossless(payload.text));
+    } catch {
+      return false; // unreadable payload: it cannot be what was signed
+    }
+    if (canonical === payload.text) return false;
+    return constantTimeEqual(this.hasher.hashCanonical(seq, prevHash, canonical), recordHash);
+  }
+
+  #fail(seq: number, detail: string): false {
+    this.#failure = { ok: false, recordsChecked: this.#checked, firstBadSeq: seq, detail };
+    return false;
+  }
+
+  result(): VerifyResult {
+    if (this.#failure) return this.#failure;
+    return {
+      ok: true,
+      recordsChecked: this.#checked,
+      firstBadSeq: null,
+      detail: `Verified ${this.#checked} record(s).`,
+    };
+  }
+}
+
+/** Verifies records given in ascending seq order (reference `verify_chain`). */
+export function verifyChain(
+  records: Iterable<ChainRecord<unknown>>,
+  options: { secret: string; genesisPrevHash?: string },
+): VerifyResult {
+  const v = new ChainVerifier(new RecordHasher(options.secret), options.genesisPrevHash ?? GENESIS_HASH);
+  for (const r of records) {
+    if (!v.step(r.seq, r.prevHash, r.recordHash, { value: r.payload })) break;
+  }
+  return v.result();
+}

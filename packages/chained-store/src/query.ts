@@ -1,0 +1,90 @@
+// Query semantics shared by every backend (weaver-kernel `TraceQuery`): AND-combined filters,
+// inclusive `since`, exclusive `until`, order (invoked_at, action_id), then offset/limit — so
+// pages are disjoint and complete. SQLite turns a NormalizedTraceQuery into indexed SQL; the
+// scanning backends use `matchesTraceQuery` + `compareActions`.
+
+import type { ActionTrace, TraceQuery } from "@weft/kernel";
+import { InvalidArgumentError } from "./errors.js";
+import { toEpochNanos, toPythonIsoUtc } from "./time.js";
+import type { SpanQuery } from "./types.js";
+
+export interface NormalizedTraceQuery {
+  principalId?: string;
+  capabilityId?: string;
+  eventType?: string;
+  outcome?: "succeeded" | "failed";
+  reasonCode?: string;
+  /** UTC isoformat strings: compare as text. */
+  since?: string;
+  until?: string;
+  traceId?: string;
+  limit: number | null;
+  offset: number;
+}
+
+function count(v: number | undefined, what: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError(`${what} must be a non-negative integer`);
+  return v;
+}
+
+export function normalizeTraceQuery(q: TraceQuery & { traceId?: string }): NormalizedTraceQuery {
+  if (q.outcome !== undefined && q.outcome !== "succeeded" && q.outcome !== "failed") {
+    throw new InvalidArgumentError(`outcome must be "succeeded" or "failed"`);
+  }
+  const out: NormalizedTraceQuery = { limit: count(q.limit, "limit") ?? null, offset: count(q.offset, "offset") ?? 0 };
+  if (q.principalId !== undefined) out.principalId = q.principalId;
+  if (q.capabilityId !== undefined) out.capabilityId = q.capabilityId;
+  if (q.eventType !== undefined) out.eventType = q.eventType;
+  if (q.outcome !== undefined) out.outcome = q.outcome;
+  if (q.reasonCode !== undefined) out.reasonCode = q.reasonCode;
+  if (q.since !== undefined) out.since = toPythonIsoUtc(q.since, "since");
+  if (q.until !== undefined) out.until = toPythonIsoUtc(q.until, "until");
+  if (q.traceId !== undefined) out.traceId = q.traceId;
+  return out;
+}
+
+export function matchesTraceQuery(t: ActionTrace, q: NormalizedTraceQuery): boolean {
+  if (q.principalId !== undefined && t.principalId !== q.principalId) return false;
+  if (q.capabilityId !== undefined && t.capabilityId !== q.capabilityId) return false;
+  if (q.eventType !== undefined && t.eventType !== q.eventType) return false;
+  if (q.reasonCode !== undefined && t.reasonCode !== q.reasonCode) return false;
+  if (q.outcome !== undefined && (t.error === null ? "succeeded" : "failed") !== q.outcome) return false;
+  // Stored stamps are UTC isoformat, whose text order is time order ('+' sorts before '.').
+  if (q.since !== undefined && t.invokedAt < q.since) return false;
+  if (q.until !== undefined && t.invokedAt >= q.until) return false;
+  return true;
+}
+
+export function compareActions(a: ActionTrace, b: ActionTrace): number {
+  if (a.invokedAt !== b.invokedAt) return a.invokedAt < b.invokedAt ? -1 : 1;
+  return a.actionId < b.actionId ? -1 : a.actionId > b.actionId ? 1 : 0;
+}
+
+export function page<T>(items: T[], q: { limit: number | null; offset: number }): T[] {
+  return items.slice(q.offset, q.limit === null ? undefined : q.offset + q.limit);
+}
+
+export interface NormalizedSpanQuery {
+  traceId?: string;
+  spanId?: string;
+  actionId?: string;
+  principalId?: string;
+  name?: string;
+  since?: bigint;
+  until?: bigint;
+  limit: number | null;
+  offset: number;
+}
+
+export function normalizeSpanQuery(q: SpanQuery): NormalizedSpanQuery {
+  const out: NormalizedSpanQuery = { limit: count(q.limit, "limit") ?? null, offset: count(q.offset, "offset") ?? 0 };
+  if (q.traceId !== undefined) out.traceId = q.traceId;
+  if (q.spanId !== undefined) out.spanId = q.spanId;
+  if (q.actionId !== undefined) out.actionId = q.actionId;
+  if (q.principalId !== undefined) out.principalId = q.principalId;
+  if (q.name !== undefined) out.name = q.name;
+  if (q.since !== undefined) out.since = toEpochNanos(q.since, "since");
+  if (q.until !== undefined) out.until = toEpochNanos(q.until, "until");
+  return out;
+}

@@ -1,0 +1,121 @@
+// openStore: picks the backend from the options, resolves the secret once, and assembles the
+// two chains (actions, spans) plus an optional durable revocation store over it.
+
+import { type RevocationStore, resolveSecret } from "@weft/kernel";
+import { ATTR_ACTION_ID } from "./attributes.js";
+import { RecordHasher } from "./chain.js";
+import { ActionChainImpl, SpanChainImpl } from "./chains.js";
+import { InvalidArgumentError, StoreClosedError, StoreReadonlyError } from "./errors.js";
+import type { ActionLog, SpanLog } from "./log.js";
+import { MemoryActionLog, MemorySpanLog } from "./backends/memory.js";
+import { JsonlActionLog, JsonlSpanLog, spansPathFor } from "./backends/jsonl.js";
+import { SqliteDatabase } from "./backends/sqlite.js";
+import { SqliteRevocationStore } from "./revocations.js";
+import type { ChainedStore, ChainName, StoreFormat, StoreOptions, VerifyResult } from "./types.js";
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+export const DEFAULT_MAX_RECORDS = 10_000;
+
+function formatOf(options: StoreOptions): StoreFormat {
+  if (options.format) return options.format;
+  if (options.path === undefined || options.path === ":memory:") return "memory";
+  return options.path.endsWith(".jsonl") ? "jsonl" : "sqlite";
+}
+
+/** Opens (creating if needed, unless read-only) a chained store. */
+export function openStore(options: StoreOptions = {}): ChainedStore {
+  const format = formatOf(options);
+  if (format !== "sqlite" && format !== "jsonl" && format !== "memory") {
+    throw new InvalidArgumentError(`unknown store format ${JSON.stringify(format)}`);
+  }
+  if (format !== "memory" && !options.path) throw new InvalidArgumentError(`a ${format} store needs a path`);
+  const synchronous = options.synchronous ?? "FULL";
+  if (synchronous !== "FULL" && synchronous !== "NORMAL") {
+    throw new InvalidArgumentError('synchronous must be "FULL" or "NORMAL"');
+  }
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new InvalidArgumentError("busyTimeoutMs must be a non-negative integer");
+  }
+  const maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
+  if (!Number.isInteger(maxRecords) || maxRecords <= 0) throw new InvalidArgumentError("maxRecords must be a positive integer");
+  const readonly = options.readonly ?? false;
+  const path = format === "memory" ? ":memory:" : (options.path as string);
+  // Shared with the kernel's token provider: one dev secret (and one warning) per process.
+  const hasher = new RecordHasher(resolveSecret(options.secret));
+
+  let actionLog: ActionLog;
+  let spanLog: SpanLog;
+  let sqlite: SqliteDatabase | undefined;
+  let jsonl: { actions: JsonlActionLog; spans: JsonlSpanLog } | undefined;
+  if (format === "sqlite") {
+    sqlite = new SqliteDatabase(path, { readonly, synchronous, busyTimeoutMs });
+    try {
+      sqlite.checkSecret(hasher);
+    } catch (e) {
+      sqlite.close();
+      throw e;
+    }
+    actionLog = sqlite.actions;
+    spanLog = sqlite.spans;
+  } else if (format === "jsonl") {
+    const opts = { readonly, synchronous };
+    const actions = new JsonlActionLog(path, "actions", opts).load();
+    const spans = new JsonlSpanLog(spansPathFor(path), "spans", opts).load();
+    actions.checkSecret(hasher);
+    spans.checkSecret(hasher);
+    jsonl = { actions, spans };
+    actionLog = actions;
+    spanLog = spans;
+  } else {
+    actionLog = new MemoryActionLog(maxRecords);
+    spanLog = new MemorySpanLog(maxRecords);
+  }
+
+  let closed = false;
+  const guard = (what: string) => {
+    if (closed) throw new StoreClosedError(path);
+    if (readonly && (what === "append" || what === "prune")) throw new StoreReadonlyError(path, what);
+  };
+  const actions = new ActionChainImpl("actions", actionLog, hasher, path, guard);
+  const spans = new SpanChainImpl("spans", spanLog, hasher, path, guard);
+  actions.spanActionIds = (traceId) => {
+    const ids = new Set<string>();
+    for (const r of spans.query({ traceId })) {
+      const id = r.payload.attributes[ATTR_ACTION_ID];
+      if (typeof id === "string") ids.add(id);
+    }
+    return ids;
+  };
+  let revocations: SqliteRevocationStore | undefined;
+
+  return {
+    path,
+    format,
+    actions,
+    spans,
+    revocations(): RevocationStore {
+      guard("read");
+      if (revocations) return revocations;
+      if (readonly) throw new StoreReadonlyError(path, "open the revocation store");
+      const revPath = format === "jsonl" ? `${path.replace(/\.jsonl$/, "")}.revocations.sqlite` : ":memory:";
+      revocations = sqlite
+        ? new SqliteRevocationStore(sqlite.db, { busyTimeoutMs })
+        : new SqliteRevocationStore(revPath, { busyTimeoutMs, synchronous });
+      return revocations;
+    },
+    verify(chain: ChainName): VerifyResult {
+      if (chain === "actions") return actions.verify();
+      if (chain === "spans") return spans.verify();
+      throw new InvalidArgumentError(`unknown chain ${JSON.stringify(chain)}`);
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      revocations?.close();
+      jsonl?.actions.close();
+      jsonl?.spans.close();
+      sqlite?.close();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+// Opens the store a command names: --store or WEFT_STORE, format from --store-format/--format,
+// else the suffix, else the file's first bytes; the secret from --secret, WEFT_SECRET or
+// WEAVER_KERNEL_SECRET. A typo'd path must not "verify OK", so a missing file is an error here.
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { type ChainedStore, openStore } from "@weft/chained-store";
+import { nonNegativeInt, type Parsed, str } from "./args.js";
+import { StoreOpenError, UsageError } from "./errors.js";
+
+export type FileFormat = "sqlite" | "jsonl";
+const SQLITE_MAGIC = "SQLite format 3\u0000";
+
+export interface StoreTarget {
+  path: string;
+  format: FileFormat;
+  secret: string | undefined;
+  /** Where the secret came from, for messages (never the value). */
+  secretSource: "--secret" | "WEFT_SECRET" | "WEAVER_KERNEL_SECRET" | "none";
+  busyTimeoutMs?: number;
+}
+
+export function resolveSecret(
+  p: Parsed | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<StoreTarget, "secret" | "secretSource"> {
+  const flag = p ? str(p, "secret") : undefined;
+  if (flag !== undefined && flag !== "") return { secret: flag, secretSource: "--secret" };
+  const weft = env["WEFT_SECRET"];
+  if (weft) return { secret: weft, secretSource: "WEFT_SECRET" };
+  const wk = env["WEAVER_KERNEL_SECRET"];
+  if (wk) return { secret: wk, secretSource: "WEAVER_KERNEL_SECRET" };
+  return { secret: undefined, secretSource: "none" };
+}
+
+/** Store format from the flags: --store-format, or --format when its value names a store format. */
+export function formatFlag(command: string, p: Parsed): FileFormat | undefined {
+  const explicit = str(p, "store-format");
+  const legacy = str(p, "format");
+  const value = explicit ?? (legacy === "sqlite" || legacy === "jsonl" ? legacy : undefined);
+  if (value === undefined) return undefined;
+  if (value !== "sqlite" && value !== "jsonl") {
+    throw new UsageError(`--store-format must be sqlite|jsonl, got '${value}'`, command);
+  }
+  return value;
+}
+
+export function storePath(command: string, p: Parsed, env: NodeJS.ProcessEnv = process.env): string {
+  const path = str(p, "store") ?? env["WEFT_STORE"];
+  if (path === undefined || path === "") {
+    throw new UsageError("--store PATH is required (or set WEFT_STORE)", command);
+  }
+  return path;
+}
+
+/** Sniffs the format of an existing file; throws StoreOpenError when it is neither. */
+export function detectFormat(path: string): FileFormat {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new StoreOpenError("STORE_NOT_FOUND", `no store at '${path}': the file does not exist`);
+  }
+  if (st.isDirectory()) {
+    throw new StoreOpenError("STORE_NOT_FOUND", `'${path}' is a directory, not a store file`);
+  }
+  if (/\.(jsonl|ndjson)$/i.test(path)) return "jsonl";
+  if (st.size === 0) return /\.(db|sqlite3?)$/i.test(path) ? "sqlite" : "jsonl";
+  const head = Buffer.alloc(Math.min(64, st.size));
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.subarray(0, 16).toString("latin1") === SQLITE_MAGIC) return "sqlite";
+  const text = head.toString("utf8").trimStart();
+  if (text.startsWith("{")) return "jsonl";
+  throw new StoreOpenError(
+    "NOT_A_STORE",
+    `'${path}' is not a Weft store (neither SQLite nor JSONL records); pass --store-format to override`,
+  );
+}
+
+export function resolveTarget(command: string, p: Parsed, env: NodeJS.ProcessEnv = process.env): StoreTarget {
+  const path = storePath(command, p, env);
+  const flag = formatFlag(command, p);
+  const busy = nonNegativeInt(command, "busy-timeout", str(p, "busy-timeout"));
+  const sniffed = detectFormat(path); // also proves the file exists when --store-format is given
+  return {
+    path,
+    format: flag ?? sniffed,
+    ...resolveSecret(p, env),
+    ...(busy === undefined ? {} : { busyTimeoutMs: busy }),
+  };
+}
+
+/**
+ * Read-only commands that never hash (list, show, export, …) open with this when no secret is
+ * configured, so the store does not warn about a dev secret that would never be used.
+ */
+const UNUSED_SECRET = "weft-cli-read-only-secret-not-used";
+
+export function openTarget(target: StoreTarget, options: { needsSecret?: boolean; readonly?: boolean } = {}): ChainedStore {
+  const secret = target.secret ?? (options.needsSecret ? undefined : UNUSED_SECRET);
+  return openStore({
+    path: target.path,
+    format: target.format,
+    readonly: options.readonly ?? true,
+    ...(secret === undefined ? {} : { secret }),
+    ...(target.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: target.busyTimeoutMs }),
+  });
+}
+
+/** Opens the store for a command, runs `fn`, and always closes it. */
+export async function withStore<T>(
+  command: string,
+  p: Parsed,
+  fn: (store: ChainedStore, target: StoreTarget) => T | Promise<T>,
+  options: { needsSecret?: boolean } = {},
+): Promise<T> {
+  const target = resolveTarget(command, p);
+  const store = openTarget(target, options);
+  try {
+    return await fn(store, target);
+  } finally {
+    store.close();
+  }
+}

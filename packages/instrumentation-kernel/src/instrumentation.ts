@@ -1,0 +1,100 @@
+// KernelInstrumentation: an InstrumentationBase that patches nothing. enable() subscribes to the
+// kernel's TracingChannels, disable() unsubscribes, so the kernel pays nothing while disabled and
+// import order does not matter (channels are looked up by name, not by module instance).
+
+import { tracingChannel, type TracingChannelSubscribers } from "node:diagnostics_channel";
+import type { Attributes, Span } from "@opentelemetry/api";
+import { InstrumentationBase, type InstrumentationModuleDefinition } from "@opentelemetry/instrumentation";
+import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from "./attributes.js";
+import {
+  type KernelInstrumentationConfig,
+  type KernelMessage,
+  type KernelOperation,
+  validateConfig,
+} from "./config.js";
+import { digestKey } from "./digest.js";
+import { KernelMetrics } from "./metrics.js";
+import { OPERATION_SPECS } from "./spans.js";
+import { createSubscriber, type SubscriberHost } from "./tracing.js";
+
+interface Subscription {
+  channel: string;
+  subscribers: TracingChannelSubscribers<object>;
+}
+
+export class KernelInstrumentation extends InstrumentationBase<KernelInstrumentationConfig> {
+  // `declare`d, not initialised: the base constructor already calls enable() and
+  // _updateMetricInstruments(), and a field initialiser would run after it and wipe their state.
+  declare private _subscriptions: Subscription[] | undefined;
+  declare private _metrics: KernelMetrics | undefined;
+
+  constructor(config: KernelInstrumentationConfig = {}) {
+    validateConfig(config);
+    super(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, config);
+    if (config.tracerProvider !== undefined) this.setTracerProvider(config.tracerProvider);
+    if (config.meterProvider !== undefined) this.setMeterProvider(config.meterProvider);
+  }
+
+  /** No module definitions: the kernel publishes events, nothing is patched. */
+  protected override init(): InstrumentationModuleDefinition[] {
+    return [];
+  }
+
+  override setConfig(config: KernelInstrumentationConfig = {}): void {
+    validateConfig(config);
+    super.setConfig(config);
+  }
+
+  override enable(): void {
+    super.enable();
+    if (this._subscriptions !== undefined) return;
+    const host = this._subscriberHost();
+    this._subscriptions = OPERATION_SPECS.map((spec) => {
+      const subscribers = createSubscriber(spec, host);
+      tracingChannel(spec.channel).subscribe(subscribers);
+      return { channel: spec.channel, subscribers };
+    });
+  }
+
+  override disable(): void {
+    super.disable();
+    const subscriptions = this._subscriptions;
+    if (subscriptions === undefined) return;
+    this._subscriptions = undefined;
+    for (const { channel, subscribers } of subscriptions) tracingChannel(channel).unsubscribe(subscribers);
+  }
+
+  /** Called by the base class whenever the meter changes (constructor, setMeterProvider). */
+  protected override _updateMetricInstruments(): void {
+    this._metrics?.close();
+    this._metrics = new KernelMetrics(this.meter, () => this._subscriptions !== undefined);
+  }
+
+  private _subscriberHost(): SubscriberHost {
+    // Read through `this` on every call so setTracerProvider/setConfig after enable() apply.
+    const self = this;
+    return {
+      get tracer() {
+        return self.tracer;
+      },
+      get requireParentSpan() {
+        return self._config.requireParentSpan === true;
+      },
+      get argsDigestKey() {
+        return self._config.captureArgs === "digest" ? digestKey(self._config.argsDigestKey) : undefined;
+      },
+      runSpanHook(span: Span, message: KernelMessage, operation: KernelOperation) {
+        const hook = self._config.spanHook;
+        if (hook === undefined) return;
+        try {
+          hook(span, message, operation);
+        } catch (error) {
+          self._diag.error("spanHook threw; the span is kept without its changes", { operation }, error);
+        }
+      },
+      recordInvokeDuration(seconds: number, attributes: Attributes) {
+        self._metrics?.recordInvokeDuration(seconds, attributes);
+      },
+    };
+  }
+}

@@ -1,0 +1,130 @@
+// KernelStats as asynchronous instruments: the kernel already counts, so collection reads the
+// counters of every live kernel (one series per weft.kernel.id) instead of the instrumentation
+// counting a second time on the hot path. Only invoke durations are recorded as they happen.
+
+import type {
+  Attributes,
+  BatchObservableCallback,
+  BatchObservableResult,
+  Histogram,
+  Meter,
+  Observable,
+  ObservableCounter,
+  ObservableGauge,
+} from "@opentelemetry/api";
+import { liveKernels } from "@weft/kernel";
+import {
+  ATTR_KERNEL_ID,
+  ATTR_REASON_CODE,
+  COUNTER_METRICS,
+  GAUGE_METRICS,
+  INVOKE_DURATION_BUCKETS,
+  METRIC_INVOKE_DURATION,
+  REASON_CODE_UNSPECIFIED,
+} from "./attributes.js";
+
+type CounterField = keyof typeof COUNTER_METRICS;
+type GaugeField = keyof typeof GAUGE_METRICS;
+
+const COUNTER_FIELDS = Object.keys(COUNTER_METRICS) as CounterField[];
+const GAUGE_FIELDS = Object.keys(GAUGE_METRICS) as GaugeField[];
+
+/** What one kernel contributes at collection time, summed over kernels sharing an id. */
+interface KernelReading {
+  counters: Record<CounterField, number>;
+  denialsByReason: Map<string, number>;
+  gauges: Record<GaugeField, number>;
+}
+
+export class KernelMetrics {
+  readonly #meter: Meter;
+  readonly #counters: Record<CounterField, ObservableCounter>;
+  readonly #gauges: Record<GaugeField, ObservableGauge>;
+  readonly #duration: Histogram;
+  readonly #callback: BatchObservableCallback;
+  readonly #observables: Observable[];
+
+  /** `isActive` gates collection, so a disabled instrumentation reports nothing. */
+  constructor(meter: Meter, isActive: () => boolean) {
+    this.#meter = meter;
+    const counters = {} as Record<CounterField, ObservableCounter>;
+    for (const field of COUNTER_FIELDS) {
+      const { name, unit, description } = COUNTER_METRICS[field];
+      counters[field] = meter.createObservableCounter(name, { unit, description });
+    }
+    const gauges = {} as Record<GaugeField, ObservableGauge>;
+    for (const field of GAUGE_FIELDS) {
+      const { name, unit, description } = GAUGE_METRICS[field];
+      gauges[field] = meter.createObservableGauge(name, { unit, description });
+    }
+    this.#counters = counters;
+    this.#gauges = gauges;
+    this.#duration = meter.createHistogram(METRIC_INVOKE_DURATION.name, {
+      unit: METRIC_INVOKE_DURATION.unit,
+      description: METRIC_INVOKE_DURATION.description,
+      advice: { explicitBucketBoundaries: INVOKE_DURATION_BUCKETS },
+    });
+    this.#observables = [...Object.values(counters), ...Object.values(gauges)];
+    this.#callback = (result) => {
+      if (isActive()) this.#observe(result);
+    };
+    meter.addBatchObservableCallback(this.#callback, this.#observables);
+  }
+
+  recordInvokeDuration(seconds: number, attributes: Attributes): void {
+    this.#duration.record(seconds, attributes);
+  }
+
+  /** Detaches the collection callback (the meter is being replaced). */
+  close(): void {
+    this.#meter.removeBatchObservableCallback(this.#callback, this.#observables);
+  }
+
+  #observe(result: BatchObservableResult): void {
+    for (const [kernelId, reading] of readKernels()) {
+      const attributes = { [ATTR_KERNEL_ID]: kernelId };
+      for (const field of COUNTER_FIELDS) {
+        if (field === "denials") continue;
+        result.observe(this.#counters[field], reading.counters[field], attributes);
+      }
+      for (const [reasonCode, count] of reading.denialsByReason) {
+        result.observe(this.#counters.denials, count, { ...attributes, [ATTR_REASON_CODE]: reasonCode });
+      }
+      for (const field of GAUGE_FIELDS) {
+        result.observe(this.#gauges[field], reading.gauges[field], attributes);
+      }
+    }
+  }
+}
+
+/** Reads stats and gauges of every live kernel, grouped by kernel id. */
+function readKernels(): Map<string, KernelReading> {
+  const readings = new Map<string, KernelReading>();
+  for (const kernel of liveKernels()) {
+    const stats = kernel.stats;
+    const gauges = kernel.gauges();
+    let reading = readings.get(kernel.id);
+    if (reading === undefined) {
+      reading = {
+        counters: Object.fromEntries(COUNTER_FIELDS.map((f) => [f, 0])) as Record<CounterField, number>,
+        denialsByReason: new Map(),
+        gauges: Object.fromEntries(GAUGE_FIELDS.map((f) => [f, 0])) as Record<GaugeField, number>,
+      };
+      readings.set(kernel.id, reading);
+    }
+    for (const field of COUNTER_FIELDS) reading.counters[field] += stats[field];
+    for (const field of GAUGE_FIELDS) reading.gauges[field] += gauges[field];
+    // Denials are reported per reason; any the kernel counted without one keep the total right.
+    let attributed = 0;
+    for (const [reasonCode, count] of Object.entries<number>(stats.denialsByReason)) {
+      attributed += count;
+      reading.denialsByReason.set(reasonCode, (reading.denialsByReason.get(reasonCode) ?? 0) + count);
+    }
+    const rest = stats.denials - attributed;
+    if (rest > 0) {
+      const previous = reading.denialsByReason.get(REASON_CODE_UNSPECIFIED) ?? 0;
+      reading.denialsByReason.set(REASON_CODE_UNSPECIFIED, previous + rest);
+    }
+  }
+  return readings;
+}

@@ -1,0 +1,158 @@
+// How each kernel operation maps to a span: its name, the attributes known when it starts (what
+// a sampler may look at) and those the kernel fills in by the time it ends. Pure functions of the
+// channel message; the subscriber in tracing.ts applies them.
+
+import type { Attributes, Span } from "@opentelemetry/api";
+import {
+  CHANNEL_EXPAND,
+  CHANNEL_GRANT,
+  CHANNEL_INVOKE,
+  CHANNEL_REVOKE,
+  type ExpandMessage,
+  type GrantMessage,
+  type InvokeMessage,
+  type RevokeMessage,
+} from "@weft/kernel";
+import {
+  ATTR_ACTION_ID,
+  ATTR_CAPABILITY_ID,
+  ATTR_DECISION,
+  ATTR_DRIVER_ID,
+  ATTR_DRIVERS_TRIED,
+  ATTR_DRY_RUN,
+  ATTR_FALLBACK,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_HANDLE_ID,
+  ATTR_KERNEL_ID,
+  ATTR_PRINCIPAL_ID,
+  ATTR_REASON_CODE,
+  ATTR_RESPONSE_MODE_EFFECTIVE,
+  ATTR_RESPONSE_MODE_REQUESTED,
+  ATTR_REVOKED_COUNT,
+  ATTR_ROW_COUNT,
+  ATTR_SAFETY_CLASS,
+  ATTR_SENSITIVITY,
+  ATTR_TOKEN_EXPIRES_AT,
+  ATTR_TOKEN_ID,
+  GEN_AI_OPERATION_EXECUTE_TOOL,
+  SPAN_EXECUTE_TOOL,
+  SPAN_EXPAND,
+  SPAN_GRANT,
+  SPAN_REVOKE_PRINCIPAL,
+  SPAN_REVOKE_TOKEN,
+} from "./attributes.js";
+import type { KernelMessage, KernelOperation } from "./config.js";
+
+export interface OperationSpec<M extends KernelMessage = KernelMessage> {
+  readonly operation: KernelOperation;
+  readonly channel: string;
+  /** Published with tracePromise (ends on `asyncEnd`) rather than traceSync (ends on `end`). */
+  readonly async: boolean;
+  spanName(message: M): string;
+  startAttributes(message: M): Attributes;
+  /** Sets what the kernel added to the message while the operation ran. */
+  finish(span: Span, message: M): void;
+}
+
+/** Sets `key` only when the kernel provided a value (absent fields stay absent on the span). */
+function set(span: Span, key: string, value: string | number | boolean | string[] | undefined): void {
+  if (value !== undefined) span.setAttribute(key, value);
+}
+
+export const grantSpec: OperationSpec<GrantMessage> = {
+  operation: "grant",
+  async: false,
+  channel: CHANNEL_GRANT,
+  spanName: (m) => `${SPAN_GRANT} ${m.capabilityId}`,
+  startAttributes: (m) => ({
+    [ATTR_KERNEL_ID]: m.kernelId,
+    [ATTR_CAPABILITY_ID]: m.capabilityId,
+    [ATTR_PRINCIPAL_ID]: m.principalId,
+    [ATTR_SAFETY_CLASS]: m.safetyClass,
+    [ATTR_SENSITIVITY]: m.sensitivity,
+  }),
+  finish(span, m) {
+    set(span, ATTR_DECISION, m.decision);
+    set(span, ATTR_REASON_CODE, m.reasonCode);
+    set(span, ATTR_TOKEN_ID, m.tokenId);
+    set(span, ATTR_TOKEN_EXPIRES_AT, m.expiresAt);
+    set(span, ATTR_ACTION_ID, m.actionId);
+  },
+};
+
+export const invokeSpec: OperationSpec<InvokeMessage> = {
+  operation: "invoke",
+  channel: CHANNEL_INVOKE,
+  async: true,
+  spanName: (m) => `${SPAN_EXECUTE_TOOL} ${m.capabilityId}`,
+  // Only what a sampler needs goes in at start: the SDK validates start attributes twice, and
+  // this span is on the hot path of every tool call. The rest is set once, at the end.
+  startAttributes: (m) => ({
+    [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_EXECUTE_TOOL,
+    [ATTR_GEN_AI_TOOL_NAME]: m.capabilityId,
+    [ATTR_KERNEL_ID]: m.kernelId,
+  }),
+  finish(span, m) {
+    span.setAttribute(ATTR_CAPABILITY_ID, m.capabilityId);
+    span.setAttribute(ATTR_PRINCIPAL_ID, m.principalId);
+    span.setAttribute(ATTR_TOKEN_ID, m.tokenId);
+    span.setAttribute(ATTR_RESPONSE_MODE_REQUESTED, m.requestedResponseMode);
+    if (m.dryRun) span.setAttribute(ATTR_DRY_RUN, true);
+    set(span, ATTR_GEN_AI_TOOL_CALL_ID, m.actionId);
+    set(span, ATTR_SAFETY_CLASS, m.safetyClass);
+    set(span, ATTR_SENSITIVITY, m.sensitivity);
+    set(span, ATTR_RESPONSE_MODE_EFFECTIVE, m.responseMode);
+    set(span, ATTR_DRIVER_ID, m.driverId);
+    set(span, ATTR_FALLBACK, m.fallback);
+    // The list is only informative when more than the final driver was tried.
+    if (m.driversTried !== undefined && m.driversTried.length > 1) span.setAttribute(ATTR_DRIVERS_TRIED, m.driversTried);
+    set(span, ATTR_HANDLE_ID, m.handleId);
+    set(span, ATTR_DECISION, m.decision);
+    set(span, ATTR_REASON_CODE, m.reasonCode);
+  },
+};
+
+export const expandSpec: OperationSpec<ExpandMessage> = {
+  operation: "expand",
+  async: false,
+  channel: CHANNEL_EXPAND,
+  spanName: (m) => (m.capabilityId === undefined ? SPAN_EXPAND : `${SPAN_EXPAND} ${m.capabilityId}`),
+  startAttributes: (m) => ({
+    [ATTR_KERNEL_ID]: m.kernelId,
+    [ATTR_PRINCIPAL_ID]: m.principalId,
+    [ATTR_HANDLE_ID]: m.handleId,
+  }),
+  finish(span, m) {
+    // The capability is known only once the handle has been looked up.
+    if (m.capabilityId !== undefined) span.updateName(`${SPAN_EXPAND} ${m.capabilityId}`);
+    set(span, ATTR_CAPABILITY_ID, m.capabilityId);
+    set(span, ATTR_ACTION_ID, m.actionId);
+    set(span, ATTR_ROW_COUNT, m.rowCount);
+    set(span, ATTR_REASON_CODE, m.reasonCode);
+  },
+};
+
+export const revokeSpec: OperationSpec<RevokeMessage> = {
+  operation: "revoke",
+  async: false,
+  channel: CHANNEL_REVOKE,
+  spanName: (m) => (m.tokenId === undefined ? SPAN_REVOKE_PRINCIPAL : SPAN_REVOKE_TOKEN),
+  startAttributes: (m) => {
+    const attributes: Attributes = { [ATTR_KERNEL_ID]: m.kernelId };
+    if (m.tokenId !== undefined) attributes[ATTR_TOKEN_ID] = m.tokenId;
+    if (m.principalId !== undefined) attributes[ATTR_PRINCIPAL_ID] = m.principalId;
+    return attributes;
+  },
+  finish(span, m) {
+    set(span, ATTR_REVOKED_COUNT, m.revokedCount);
+  },
+};
+
+export const OPERATION_SPECS: readonly OperationSpec[] = [
+  grantSpec as OperationSpec,
+  invokeSpec as OperationSpec,
+  expandSpec as OperationSpec,
+  revokeSpec as OperationSpec,
+];

@@ -1,0 +1,165 @@
+// The one channel subscriber every operation shares: start a span on `start`, make it the active
+// context for the kernel's inner work through the message's public `runInContext` slot, and end
+// it once the operation settled (`end` for sync operations, `asyncEnd` for promises).
+
+import {
+  type Attributes,
+  type Context,
+  context,
+  isSpanContextValid,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from "@opentelemetry/api";
+import type { TracingChannelSubscribers } from "node:diagnostics_channel";
+import type { Decision, InvokeMessage, KernelMessageBase } from "@weft/kernel";
+import {
+  ARGS_DIGEST_PREFIX,
+  ATTR_ARGS_DIGEST,
+  ATTR_CAPABILITY_ID,
+  ATTR_ERROR_TYPE,
+  ATTR_KERNEL_ID,
+  ATTR_REASON_CODE,
+  ERROR_TYPE_OTHER,
+  EVENT_DENY,
+} from "./attributes.js";
+import type { KernelMessage, KernelOperation } from "./config.js";
+import type { OperationSpec } from "./spans.js";
+
+/** What the subscriber needs from the instrumentation that owns it. */
+export interface SubscriberHost {
+  readonly tracer: Tracer;
+  readonly requireParentSpan: boolean;
+  /** Key for `weft.args.digest`, or undefined when arg digests are off. */
+  readonly argsDigestKey: string | Uint8Array | undefined;
+  runSpanHook(span: Span, message: KernelMessage, operation: KernelOperation): void;
+  recordInvokeDuration(seconds: number, attributes: Attributes): void;
+}
+
+/** Per-call bookkeeping, stored on the message under a key private to one subscriber. */
+interface CallState {
+  span: Span | undefined;
+  startedAt: number;
+  done: boolean;
+}
+
+/** Fields TracingChannel itself adds to the message. */
+interface Settled {
+  error?: unknown;
+  result?: unknown;
+}
+
+/** The fields common handling reads, whichever operation published the message. */
+interface Message extends KernelMessageBase, Settled {
+  decision?: Decision;
+  reasonCode?: string;
+  errorCode?: string;
+  [key: symbol]: CallState | undefined;
+}
+
+export function createSubscriber(
+  spec: OperationSpec,
+  host: SubscriberHost,
+): TracingChannelSubscribers<object> {
+  // A symbol per subscriber, so two instrumentations on the same kernel keep separate state.
+  const stateKey = Symbol(`weft.instrumentation.${spec.operation}`);
+  const isInvoke = spec.operation === "invoke";
+
+  const start = (raw: object): void => {
+    const message = raw as Message;
+    const parent = context.active();
+    let span: Span | undefined;
+    if (!host.requireParentSpan || trace.getSpan(parent) !== undefined) {
+      span = host.tracer.startSpan(
+        spec.spanName(message as KernelMessage),
+        { kind: SpanKind.INTERNAL, attributes: spec.startAttributes(message as KernelMessage) },
+        parent,
+      );
+      // Nothing to activate when the span is a no-op without its own context (no SDK).
+      if (span.isRecording() || isSpanContextValid(span.spanContext())) {
+        installRunInContext(message, trace.setSpan(parent, span));
+      }
+    }
+    message[stateKey] = { span, startedAt: isInvoke ? performance.now() : 0, done: false };
+  };
+
+  const finish = (message: Message): void => {
+    const state = message[stateKey];
+    if (state === undefined || state.done) return;
+    state.done = true;
+    const denied = message.decision === "deny";
+    const failed = "error" in message || denied;
+    const errorType = failed ? errorTypeOf(message) : undefined;
+    const { span } = state;
+    if (span !== undefined) {
+      if (span.isRecording()) {
+        spec.finish(span, message as KernelMessage);
+        if (isInvoke && host.argsDigestKey !== undefined) {
+          const digestArgs = (message as unknown as InvokeMessage).digestArgs;
+          if (digestArgs !== undefined) {
+            span.setAttribute(ATTR_ARGS_DIGEST, ARGS_DIGEST_PREFIX + digestArgs(host.argsDigestKey));
+          }
+        }
+        if (errorType !== undefined) {
+          span.setAttribute(ATTR_ERROR_TYPE, errorType);
+          // The description is the stable code only: error messages of drivers may quote args.
+          span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
+        }
+        if (denied) {
+          const event: Attributes = {};
+          if (message.reasonCode !== undefined) event[ATTR_REASON_CODE] = message.reasonCode;
+          span.addEvent(EVENT_DENY, event);
+        }
+        host.runSpanHook(span, message as KernelMessage, spec.operation);
+      }
+      span.end();
+    }
+    if (isInvoke) {
+      const attributes: Attributes = {
+        [ATTR_KERNEL_ID]: message.kernelId,
+        [ATTR_CAPABILITY_ID]: (message as unknown as InvokeMessage).capabilityId,
+      };
+      if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+      host.recordInvokeDuration((performance.now() - state.startedAt) / 1000, attributes);
+    }
+  };
+
+  // Node subscribes only the handlers present; asyncStart and error are not needed.
+  return {
+    start,
+    // A sync operation is over at `end`. An async one is over at `asyncEnd`, unless it threw
+    // before returning its promise: then `error` is set at `end` and no `asyncEnd` follows.
+    end: spec.async
+      ? (raw) => {
+          if ("error" in raw) finish(raw as Message);
+        }
+      : (raw) => finish(raw as Message),
+    asyncEnd: (raw) => finish(raw as Message),
+  } as TracingChannelSubscribers<object>;
+}
+
+/** Chains onto a slot another subscriber may already have filled. */
+function installRunInContext(message: KernelMessage, active: Context): void {
+  const previous = message.runInContext;
+  message.runInContext =
+    previous === undefined
+      ? <T>(fn: () => T): T => context.with(active, fn)
+      : <T>(fn: () => T): T => previous(() => context.with(active, fn));
+}
+
+/** A low-cardinality `error.type`: the kernel's stable code, else the error's code or class. */
+function errorTypeOf(message: Message): string {
+  if (message.errorCode !== undefined) return message.errorCode;
+  const error = message.error;
+  if (typeof error === "object" && error !== null) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "") return code;
+    const name = error.constructor?.name;
+    if (typeof name === "string" && name !== "" && name !== "Object") return name;
+  }
+  // A deny the kernel reported without throwing still needs a type on the span.
+  if (message.decision === "deny") return message.reasonCode ?? ERROR_TYPE_OTHER;
+  return ERROR_TYPE_OTHER;
+}

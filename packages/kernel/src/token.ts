@@ -1,0 +1,234 @@
+// HMAC-SHA256 capability tokens. Verification order is the reference's: revoked → expired →
+// signature (constant time) → principal → capability. Several keys may be held at once, each
+// under a key id, so a secret can be rotated without invalidating tokens already issued.
+
+import { createHmac, createSecretKey, type KeyObject, randomUUID, timingSafeEqual } from "node:crypto";
+import {
+  InvalidArgumentError,
+  TokenExpiredError,
+  TokenInvalidError,
+  TokenRevokedError,
+  TokenScopeError,
+} from "./errors.js";
+import { isoformatMicros, nowMicros, parseIsoformat } from "./isoformat.js";
+import type { CapabilityToken } from "./models.js";
+import { canonicalJson, pyStrRepr } from "./pyjson.js";
+import { InMemoryRevocationStore } from "./revocation.js";
+import { resolveSecret } from "./secret.js";
+import type { RevocationStore } from "./trace.js";
+
+export const DEFAULT_TOKEN_TTL_S = 3600;
+
+export interface HmacTokenProviderOptions {
+  /** Single signing secret (key id ""). Default: WEFT_SECRET → WEAVER_KERNEL_SECRET → dev secret. */
+  secret?: string;
+  /** Key ring for rotation: key id → secret. New tokens are signed with `activeKeyId`. */
+  keys?: Readonly<Record<string, string>>;
+  /** Required with `keys`: the id new tokens are signed with. */
+  activeKeyId?: string;
+  revocationStore?: RevocationStore;
+  /** Default token lifetime in seconds (3600). */
+  defaultTtlS?: number;
+  /** Clock in epoch microseconds (tests). */
+  clock?: () => number;
+}
+
+export interface IssueOptions {
+  constraints?: Record<string, unknown>;
+  ttlS?: number;
+  auditId?: string;
+}
+
+export interface VerifyExpectation {
+  expectedPrincipalId: string;
+  expectedCapabilityId: string;
+}
+
+/** What the kernel needs from a token provider; `HmacTokenProvider` is the implementation. */
+export interface TokenProvider {
+  issue(capabilityId: string, principalId: string, options?: IssueOptions): CapabilityToken;
+  verify(token: CapabilityToken, expect: VerifyExpectation): void;
+  revoke(tokenId: string): void;
+  revokeAll(principalId: string): number;
+  sweepRevocations(now?: Date): number;
+  readonly revocationStore: RevocationStore;
+}
+
+/** The exact string that is HMACed; key_id is included only for key-ring keys ("" = 0.12 layout). */
+export function signablePayload(token: Omit<CapabilityToken, "signature">): string {
+  const payload: Record<string, unknown> = {
+    token_id: token.tokenId,
+    capability_id: token.capabilityId,
+    principal_id: token.principalId,
+    issued_at: token.issuedAt,
+    expires_at: token.expiresAt,
+    constraints: token.constraints,
+    audit_id: token.auditId,
+  };
+  if (token.keyId !== "") payload.key_id = token.keyId;
+  return canonicalJson(payload);
+}
+
+export class HmacTokenProvider implements TokenProvider {
+  readonly revocationStore: RevocationStore;
+  readonly #keys = new Map<string, KeyObject>();
+  readonly #activeKeyId: string;
+  readonly #defaultTtlS: number;
+  readonly #clock: () => number;
+
+  constructor(options: HmacTokenProviderOptions = {}) {
+    if (options.keys !== undefined) {
+      for (const [id, secret] of Object.entries(options.keys)) {
+        if (id === "" || !secret)
+          throw new InvalidArgumentError("Every key-ring entry needs a non-empty key id and secret.");
+        this.#keys.set(id, createSecretKey(Buffer.from(secret, "utf8")));
+      }
+      const active = options.activeKeyId;
+      if (active === undefined || !this.#keys.has(active))
+        throw new InvalidArgumentError("activeKeyId must name one of the configured keys.");
+      this.#activeKeyId = active;
+    } else {
+      this.#keys.set("", createSecretKey(Buffer.from(resolveSecret(options.secret), "utf8")));
+      this.#activeKeyId = "";
+    }
+    const ttl = options.defaultTtlS ?? DEFAULT_TOKEN_TTL_S;
+    if (!(ttl > 0) || !Number.isFinite(ttl))
+      throw new InvalidArgumentError(`defaultTtlS must be a positive number, got ${ttl}.`);
+    this.#defaultTtlS = ttl;
+    this.revocationStore = options.revocationStore ?? new InMemoryRevocationStore();
+    this.#clock = options.clock ?? nowMicros;
+  }
+
+  get activeKeyId(): string {
+    return this.#activeKeyId;
+  }
+
+  #sign(keyId: string, payload: string): string | undefined {
+    const key = this.#keys.get(keyId);
+    if (key === undefined) return undefined;
+    return createHmac("sha256", key).update(payload, "utf8").digest("hex");
+  }
+
+  issue(capabilityId: string, principalId: string, options: IssueOptions = {}): CapabilityToken {
+    const ttlS = options.ttlS ?? this.#defaultTtlS;
+    if (!(ttlS > 0) || !Number.isFinite(ttlS))
+      throw new InvalidArgumentError(`Token TTL must be a positive number of seconds, got ${ttlS}.`);
+    const now = this.#clock();
+    const unsigned = {
+      tokenId: randomUUID(),
+      capabilityId,
+      principalId,
+      issuedAt: isoformatMicros(now),
+      expiresAt: isoformatMicros(now + Math.round(ttlS * 1_000_000)),
+      constraints: options.constraints ?? {},
+      auditId: options.auditId ?? "",
+      keyId: this.#activeKeyId,
+    };
+    const signature = this.#sign(this.#activeKeyId, signablePayload(unsigned)) ?? "";
+    const token: CapabilityToken = { ...unsigned, signature };
+    this.revocationStore.track(principalId, token.tokenId, token.expiresAt);
+    return token;
+  }
+
+  verify(token: CapabilityToken, expect: VerifyExpectation): void {
+    if (!isTokenShaped(token)) throw new TokenInvalidError("Malformed capability token.");
+    const tid = pyStrRepr(token.tokenId);
+    if (this.revocationStore.isRevoked(token.tokenId))
+      throw new TokenRevokedError(`Token ${tid} has been revoked.`);
+    const exp = parseIsoformat(token.expiresAt);
+    if (exp === null) throw new TokenInvalidError(`Token ${tid} has a malformed expiry.`);
+    if (exp.epochMicros <= this.#clock())
+      throw new TokenExpiredError(`Token ${tid} expired at ${token.expiresAt}.`);
+    const expected = this.#sign(token.keyId, signablePayload(token));
+    if (expected === undefined || !constantTimeEqual(expected, token.signature))
+      throw new TokenInvalidError(
+        `Token ${tid} has an invalid signature. The token may have been tampered with.`,
+      );
+    if (token.principalId !== expect.expectedPrincipalId)
+      throw new TokenScopeError(
+        `Token ${tid} was issued for principal ${pyStrRepr(token.principalId)}, not ${pyStrRepr(expect.expectedPrincipalId)}.`,
+      );
+    if (token.capabilityId !== expect.expectedCapabilityId)
+      throw new TokenScopeError(
+        `Token ${tid} was issued for capability ${pyStrRepr(token.capabilityId)}, not ${pyStrRepr(expect.expectedCapabilityId)}.`,
+      );
+  }
+
+  revoke(tokenId: string): void {
+    this.revocationStore.revoke(tokenId);
+  }
+
+  revokeAll(principalId: string): number {
+    return this.revocationStore.revokePrincipal(principalId);
+  }
+
+  sweepRevocations(now?: Date): number {
+    return this.revocationStore.sweepExpired(now ?? new Date(this.#clock() / 1000));
+  }
+}
+
+function constantTimeEqual(expectedHex: string, given: string): boolean {
+  const a = Buffer.from(expectedHex, "utf8");
+  const b = Buffer.from(given, "utf8");
+  if (a.length !== b.length) {
+    // Still spend a comparison so the failure time does not depend on where lengths differ.
+    timingSafeEqual(a, a);
+    return false;
+  }
+  return timingSafeEqual(a, b);
+}
+
+function isTokenShaped(t: unknown): t is CapabilityToken {
+  if (typeof t !== "object" || t === null) return false;
+  const r = t as Record<string, unknown>;
+  return (
+    typeof r.tokenId === "string" &&
+    typeof r.capabilityId === "string" &&
+    typeof r.principalId === "string" &&
+    typeof r.issuedAt === "string" &&
+    typeof r.expiresAt === "string" &&
+    typeof r.auditId === "string" &&
+    typeof r.signature === "string" &&
+    typeof r.keyId === "string" &&
+    typeof r.constraints === "object" &&
+    r.constraints !== null
+  );
+}
+
+/** Plain-dict form for transport (reference `to_dict`, plus `key_id`). Contains the signature. */
+export function tokenToDict(token: CapabilityToken): Record<string, unknown> {
+  return {
+    token_id: token.tokenId,
+    capability_id: token.capabilityId,
+    principal_id: token.principalId,
+    issued_at: token.issuedAt,
+    expires_at: token.expiresAt,
+    constraints: token.constraints,
+    audit_id: token.auditId,
+    signature: token.signature,
+    key_id: token.keyId,
+  };
+}
+
+export function tokenFromDict(data: Record<string, unknown>): CapabilityToken {
+  const s = (k: string, dflt?: string): string => {
+    const v = data[k] ?? dflt;
+    if (typeof v !== "string")
+      throw new TokenInvalidError(`Token dict field ${pyStrRepr(k)} is missing or not a string.`);
+    return v;
+  };
+  const constraints = data.constraints ?? {};
+  if (typeof constraints !== "object" || constraints === null || Array.isArray(constraints))
+    throw new TokenInvalidError("Token dict field 'constraints' must be an object.");
+  return {
+    tokenId: s("token_id"),
+    capabilityId: s("capability_id"),
+    principalId: s("principal_id"),
+    issuedAt: s("issued_at"),
+    expiresAt: s("expires_at"),
+    constraints: constraints as Record<string, unknown>,
+    auditId: s("audit_id", ""),
+    signature: s("signature", ""),
+    keyId: s("key_id", ""),
+  };
+}
