@@ -33,6 +33,9 @@ export default defineConfig({
       },
       {
         extends: true as const,
+        // One @opentelemetry/api copy (test/sdk2's pinned 1.9), as a real SDK 2 install would have:
+        // workspace packages otherwise link their own dev copy, which cannot see 1.9's globals.
+        resolve: { dedupe: ["@opentelemetry/api"] },
         test: { name: "sdk2", root: "test/sdk2", include: ["**/*.test.ts"], exclude: ["**/node_modules/**"] },
       },
     ],

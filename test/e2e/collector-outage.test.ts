@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type SpanRecordV1 } from "@weft/chained-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { diffSpans, normalizeStoreSpan, parseOtlpJsonLines } from "./otlp-diff.js";
+import { diffSpans, normalizeStoreSpan, parseOtlpJsonLines, summarizeDiff } from "./otlp-diff.js";
 import {
   allocateCollectorPorts,
   buildCollector,
@@ -119,7 +119,7 @@ describe("collector outage during a run", () => {
       ];
       const diff = diffSpans(storeSpans.map(normalizeStoreSpan), collected);
       expect(diff.onlyInCollector).toEqual([]);
-      expect(diff.differences).toEqual([]);
+      expect(diff.differences, summarizeDiff(diff)).toEqual([]);
       expect(diff.onlyInStore.map(key).sort()).toEqual([...account.failedSpanIds].sort());
 
       // Spans of task 2 ended while the collector was down: none reached the first collector;
@@ -144,5 +144,30 @@ describe("collector outage during a run", () => {
       await first.kill();
       await second.kill();
     }
+  });
+
+  it("with no collector at all the app still exits 0, every span is in the store and counted as failed", async (ctx) => {
+    if (!build.ok) return ctx.skip();
+    const ports = await allocateCollectorPorts();
+    const reportPath = join(work, "unreachable-report.json");
+    const demo = startDemo(
+      ["--out", join(work, "unreachable"), "--tasks", "2", "--report-json", reportPath],
+      {
+        WEFT_SECRET: SECRET,
+        // A free port nobody listens on: every export is refused.
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.http}`,
+        OTEL_EXPORTER_OTLP_TIMEOUT: "1500",
+        OTEL_BSP_SCHEDULE_DELAY: "100",
+      },
+    );
+    const exit = await demo.exited;
+    expect(exit, demo.stderr()).toEqual({ code: 0, signal: null });
+    const report = readReport(reportPath);
+    expect(report.outcomes.failed).toBe(0);
+    expect(report.spans.ok).toBe(true);
+    expect(report.otlp?.account.exported).toBe(0);
+    expect(report.otlp?.account.failed).toBe(report.spans.records);
+    expect(report.otlp?.account.lastError).toMatch(/ECONNREFUSED/);
+    expect(demo.stdout()).toContain("chain verified OK");
   });
 });

@@ -15,7 +15,7 @@ import {
   GAUGE_METRICS,
 } from "@weft/instrumentation-kernel";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { diffSpans, normalizeStoreSpan, parseOtlpJsonLines } from "./otlp-diff.js";
+import { diffSpans, normalizeStoreSpan, parseOtlpJsonLines, summarizeDiff } from "./otlp-diff.js";
 import {
   allocateCollectorPorts,
   buildCollector,
@@ -111,7 +111,7 @@ describe("agent-runtime demo shipping to a real collector", () => {
       const diff = diffSpans(storeSpans.map(normalizeStoreSpan), parseOtlpJsonLines(collector.tracesText()));
       expect(diff.onlyInStore).toEqual([]);
       expect(diff.onlyInCollector).toEqual([]);
-      expect(diff.differences).toEqual([]);
+      expect(diff.differences, summarizeDiff(diff)).toEqual([]);
       expect(diff.matched).toBe(storeSpans.length);
       expect(report.otlp?.account.exported).toBe(storeSpans.length);
 

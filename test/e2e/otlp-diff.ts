@@ -264,3 +264,20 @@ export function diffSpans(storeSpans: NormalizedSpan[], collectorSpans: Normaliz
     differences,
   };
 }
+
+/** One line per differing field with how many spans differ in it, plus the one-sided spans. */
+export function summarizeDiff(diff: OtlpDiff): string {
+  const byField = new Map<string, { count: number; example: SpanDifference }>();
+  for (const d of diff.differences) {
+    const entry = byField.get(d.field);
+    if (entry) entry.count++;
+    else byField.set(d.field, { count: 1, example: d });
+  }
+  const lines = [...byField].map(
+    ([field, { count, example }]) =>
+      `${field}: ${count} span(s), e.g. store=${JSON.stringify(example.store)} collector=${JSON.stringify(example.collector)}`,
+  );
+  if (diff.onlyInStore.length > 0) lines.push(`only in store: ${diff.onlyInStore.length}`);
+  if (diff.onlyInCollector.length > 0) lines.push(`only in collector: ${diff.onlyInCollector.length}`);
+  return lines.join("\n");
+}

@@ -62,10 +62,14 @@ export async function pythonWriteStore(
   format: "sqlite" | "jsonl",
   store: string,
   count: number,
+  start = 0,
 ): Promise<PythonWritten> {
   const r = await run(
     env.python,
-    [`${PY_DIR}write_store.py`, "--format", format, "--store", store, "--count", String(count)],
+    [
+      `${PY_DIR}write_store.py`,
+      ...["--format", format, "--store", store, "--count", String(count), "--start", String(start)],
+    ],
     { env: pyEnv() },
   );
   if (r.code !== 0) throw new Error(`write_store.py failed (exit ${r.code}):\n${r.stderr}`);
@@ -77,6 +81,21 @@ export async function pythonWriteStore(
     traces: parsed.traces,
     records: parsed.records.map((rec) => ({ ...rec, seq: Number(rec.seq.n.slice(4)) })),
   };
+}
+
+export interface PythonPruned {
+  pruned: number;
+  checkpoint_hash?: string;
+  checkpoint_next_seq?: string;
+}
+
+/** Prunes a SQLite store with the reference's own `SQLiteTraceStore.prune(before)`. */
+export async function pythonPrune(env: PythonEnv, store: string, before: string): Promise<PythonPruned> {
+  const r = await run(env.python, [`${PY_DIR}prune_store.py`, "--store", store, "--before", before], {
+    env: pyEnv(),
+  });
+  if (r.code !== 0) throw new Error(`prune_store.py failed (exit ${r.code}):\n${r.stderr}`);
+  return JSON.parse(r.stdout) as PythonPruned;
 }
 
 /** A number tagged with its Python type: `int:<exact decimal>` or `float:<value>`. */

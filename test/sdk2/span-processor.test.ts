@@ -39,11 +39,17 @@ test("SDK 2.x BasicTracerProvider: mirrored records match the exported spans, RE
     spanProcessors: [new SimpleSpanProcessor(exporter), mirror],
   });
   const tracer = provider.getTracer("sdk2-tracer", "2.0.0");
-  const root = tracer.startSpan("root", { kind: SpanKind.SERVER, attributes: { "weft.principal.id": "agent-1", n: 1.5 } });
+  const root = tracer.startSpan("root", {
+    kind: SpanKind.SERVER,
+    attributes: { "weft.principal.id": "agent-1", n: 1.5 },
+  });
   const ctx = trace.setSpan(context.active(), root);
   const child = tracer.startSpan(
     "execute_tool web.fetch",
-    { attributes: { "gen_ai.tool.call.id": "act-1" }, links: [{ context: root.spanContext(), attributes: { why: "test" } }] },
+    {
+      attributes: { "gen_ai.tool.call.id": "act-1" },
+      links: [{ context: root.spanContext(), attributes: { why: "test" } }],
+    },
     ctx,
   );
   child.addEvent("decision", { allowed: true });
@@ -70,15 +76,28 @@ test("SDK 2.x BasicTracerProvider: mirrored records match the exported spans, RE
       end_time_unix_nano: nanos(span.endTime),
       status: { code: SpanStatusCode[span.status.code], message: span.status.message ?? null },
       attributes: { ...span.attributes },
-      events: span.events.map((e) => ({ name: e.name, time_unix_nano: nanos(e.time), attributes: { ...e.attributes }, dropped_attributes_count: 0 })),
-      links: span.links.map((l) => ({ trace_id: l.context.traceId, span_id: l.context.spanId, trace_state: null, attributes: { ...l.attributes }, dropped_attributes_count: 0 })),
+      events: span.events.map((e) => ({
+        name: e.name,
+        time_unix_nano: nanos(e.time),
+        attributes: { ...e.attributes },
+        dropped_attributes_count: 0,
+      })),
+      links: span.links.map((l) => ({
+        trace_id: l.context.traceId,
+        span_id: l.context.spanId,
+        trace_state: null,
+        attributes: { ...l.attributes },
+        dropped_attributes_count: 0,
+      })),
       resource: { attributes: { ...span.resource.attributes }, schema_url: null },
       scope: { name: "sdk2-tracer", version: "2.0.0", schema_url: null },
       sampled: true,
       redacted: [],
     });
   }
-  expect(mirror.chain.query({ actionId: "act-1" }).map((r) => r.payload.name)).toEqual(["execute_tool web.fetch"]);
+  expect(mirror.chain.query({ actionId: "act-1" }).map((r) => r.payload.name)).toEqual([
+    "execute_tool web.fetch",
+  ]);
   await provider.shutdown();
 
   const reader = openStore({ path, secret: SECRET, readonly: true });

@@ -84,7 +84,7 @@ async function run(options: DemoOptions): Promise<DemoReport> {
 
   const stats = kernel.stats;
   const gauges = kernel.gauges();
-  await telemetry.shutdown();
+  const telemetryErrors = await telemetry.shutdown();
   await shipping.close();
 
   const spansVerify = store.verify("spans");
@@ -106,6 +106,7 @@ async function run(options: DemoOptions): Promise<DemoReport> {
     ocsfEvents: countLines(files.ocsf),
     otlp: telemetry.otlp ? { endpoint: telemetry.otlpEndpoint, account: telemetry.otlp.account } : null,
     shippingRequests: shipping.requests(),
+    telemetryErrors,
     files: { ...files, secret: secretFile },
   };
   store.close();

@@ -27,6 +27,8 @@ export interface DemoReport {
   ocsfEvents: number;
   otlp: { endpoint: string; account: ExportAccount } | null;
   shippingRequests: number;
+  /** Export failures at shutdown (e.g. collector unreachable); the local files are complete regardless. */
+  telemetryErrors: string[];
   files: { store: string; ocsf: string; secret: string | null };
 }
 
@@ -64,6 +66,11 @@ export function formatReport(report: DemoReport): string {
       ? `  OTLP export        ${report.otlp.endpoint}: ${report.otlp.account.exported} span(s) delivered, ` +
         `${report.otlp.account.failed} failed${report.otlp.account.lastError ? ` (last error ${report.otlp.account.lastError})` : ""}`
       : "  OTLP export        off (set OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 to ship to a collector)",
+    ...(report.telemetryErrors.length > 0
+      ? [
+          `  telemetry warnings ${report.telemetryErrors.join(", ")} at shutdown (local store and OCSF file unaffected)`,
+        ]
+      : []),
     "",
     "Files",
     `  audit store        ${store}   (SQLite; chains "actions" and "spans")`,

@@ -31,7 +31,17 @@ export interface Telemetry {
   spanMirror: ChainedSpanProcessor;
   /** Delivery accounting of the OTLP exporter; null when not shipping. */
   otlp: AccountingSpanExporter | null;
-  shutdown(): Promise<void>;
+  /**
+   * Flushes and stops every pipeline. Never rejects: an unreachable collector is reported in the
+   * returned list (error name and code only), not thrown at the application.
+   */
+  shutdown(): Promise<string[]>;
+}
+
+function describeError(reason: unknown): string {
+  const error = reason as { name?: unknown; code?: unknown; message?: unknown } | null;
+  const code = error && typeof error.code === "string" ? ` ${error.code}` : "";
+  return `${error && typeof error.name === "string" ? error.name : "Error"}${code}`;
 }
 
 function env(name: string): string {
@@ -82,10 +92,18 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     spanMirror,
     otlp,
     async shutdown() {
-      // Flushes every pipeline: the collector gets the last batch and the final metric values,
-      // the mirror writes its queue, the OCSF file is synced.
-      await sdk.shutdown();
+      const errors: string[] = [];
+      const collect = (results: PromiseSettledResult<unknown>[]): void => {
+        for (const r of results) if (r.status === "rejected") errors.push(describeError(r.reason));
+      };
+      // Shuts down every provider at once (final span batches, final cumulative KernelStats).
+      // If the collector is unreachable the SDK rejects as soon as the metric export fails, while
+      // span processors may still be flushing: wait for each of them on its own, so the mirror
+      // and the OCSF file are complete before the caller closes the store.
+      collect(await Promise.allSettled([sdk.shutdown()]));
+      collect(await Promise.allSettled(spanProcessors.map((p) => p.shutdown())));
       metrics.disable();
+      return [...new Set(errors)];
     },
   };
 }

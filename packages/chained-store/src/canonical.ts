@@ -5,7 +5,6 @@
 import { InvalidArgumentError } from "./errors.js";
 import { formatPythonFloat } from "./python-float.js";
 
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
 const HAS_SURROGATE = /[\ud800-\udfff]/;
 const CANONICAL_INT = /^(?:0|-?[1-9]\d*)$/;
 const INT_LEXEME = /^-?\d+$/;
@@ -18,7 +17,7 @@ export function canonicalize(value: unknown): string {
 
 /** A string literal with Python's ensure_ascii escaping (lowercase `\uXXXX`, surrogate pairs). */
 export function canonicalString(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
+  if (isPlainAscii(s)) return `"${s}"`;
   let out = '"';
   let start = 0;
   for (let i = 0; i < s.length; i++) {
@@ -73,6 +72,15 @@ export function canonicalLexeme(lexeme: string): string {
   return formatPythonFloat(n);
 }
 
+/** True when the string needs no escaping (printable ASCII without `"` and `\\`). */
+function isPlainAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
 function compareCodePoints(a: string, b: string): number {
   const ia = a[Symbol.iterator]();
   const ib = b[Symbol.iterator]();
@@ -86,15 +94,49 @@ function compareCodePoints(a: string, b: string): number {
   }
 }
 
-function sortedKeys(obj: object): string[] {
-  const keys = Object.keys(obj);
-  if (keys.length < 2) return keys;
-  keys.sort();
-  // UTF-16 order differs from code point order only between surrogates and U+E000–U+FFFF.
-  for (const k of keys) {
-    if (HAS_SURROGATE.test(k)) return keys.sort(compareCodePoints);
+/**
+ * Objects of one shape (same keys in the same insertion order) recur on the hot path — every
+ * span record has the same layout — so the sorted order and the escaped `"key":` prefixes are
+ * computed once per shape. Looked up by first key (property names are interned, so this is a
+ * cheap hash) and confirmed key by key. Bounded: cleared past MAX_SHAPES.
+ */
+interface Shape {
+  own: string[];
+  keys: string[];
+  prefixes: string[];
+}
+const MAX_SHAPES = 1024;
+const PER_FIRST_KEY = 8;
+const shapes = new Map<string, Shape[]>();
+let shapeCount = 0;
+const EMPTY: Shape = { own: [], keys: [], prefixes: [] };
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function shapeOf(obj: object): Shape {
+  const own = Object.keys(obj);
+  if (own.length === 0) return EMPTY;
+  const first = own[0]!;
+  const list = shapes.get(first);
+  if (list !== undefined) {
+    for (const shape of list) if (sameKeys(shape.own, own)) return shape;
   }
-  return keys;
+  const keys = own.slice().sort();
+  // UTF-16 order differs from code point order only between surrogates and U+E000–U+FFFF.
+  if (keys.some((k) => HAS_SURROGATE.test(k))) keys.sort(compareCodePoints);
+  const shape = { own, keys, prefixes: keys.map((k, i) => `${i === 0 ? "" : ","}${canonicalString(k)}:`) };
+  if (shapeCount >= MAX_SHAPES) {
+    shapes.clear();
+    shapeCount = 0;
+  }
+  if (list === undefined || !shapes.has(first)) shapes.set(first, [shape]);
+  else if (list.length < PER_FIRST_KEY) list.push(shape);
+  shapeCount++;
+  return shape;
 }
 
 function write(value: unknown, path: string): string {
@@ -128,14 +170,16 @@ function write(value: unknown, path: string): string {
       if (proto !== Object.prototype && proto !== null) {
         throw notJson(path, (value as object).constructor?.name ?? "object");
       }
+      const { keys, prefixes } = shapeOf(rec);
       let out = "{";
       let first = true;
-      for (const key of sortedKeys(rec)) {
-        const v = rec[key];
+      for (let i = 0; i < keys.length; i++) {
+        const v = rec[keys[i]!];
         if (v === undefined) continue; // like JSON.stringify: an absent value is an absent key
-        if (!first) out += ",";
+        // prefixes[i] carries the comma for i > 0; drop it when earlier keys were all absent.
+        out += first && i > 0 ? prefixes[i]!.slice(1) : prefixes[i]!;
         first = false;
-        out += `${canonicalString(key)}:${write(v, path)}`;
+        out += write(v, path);
       }
       return `${out}}`;
     }

@@ -11,6 +11,7 @@ import { parseJsonLossless } from "./json-lossless.js";
 import type { ActionLog, RawRow, RecordLog, SpanLog } from "./log.js";
 import { compareActions, matchesTraceQuery, normalizeSpanQuery, normalizeTraceQuery, page } from "./query.js";
 import { buildSpanForest, matchesSpanQuery, spanColumns } from "./span-codec.js";
+import { toPythonIsoUtc } from "./time.js";
 import type {
   ActionChain,
   ChainRecord,
@@ -20,7 +21,6 @@ import type {
   SpanTreeNode,
   VerifyResult,
 } from "./types.js";
-import { toPythonIsoUtc } from "./time.js";
 
 abstract class ChainBase<P, C> {
   constructor(
@@ -97,13 +97,19 @@ abstract class ChainBase<P, C> {
   }
 }
 
-export class ActionChainImpl extends ChainBase<ActionTrace, { actionId: string; invokedAt: string }> implements ActionChain {
+export class ActionChainImpl
+  extends ChainBase<ActionTrace, { actionId: string; invokedAt: string }>
+  implements ActionChain
+{
   declare protected readonly log: ActionLog;
   /** Action ids mentioned by the spans of one trace; set by the store (scanning backends only). */
   spanActionIds: ((traceId: string) => Set<string>) | undefined;
 
   protected encode(t: ActionTrace) {
-    return { text: canonicalize(encodeActionTrace(t)), columns: { actionId: t.actionId, invokedAt: t.invokedAt } };
+    return {
+      text: canonicalize(encodeActionTrace(t)),
+      columns: { actionId: t.actionId, invokedAt: t.invokedAt },
+    };
   }
 
   protected decode(row: RawRow): ActionTrace {
@@ -145,11 +151,13 @@ export class ActionChainImpl extends ChainBase<ActionTrace, { actionId: string; 
     const q = normalizeTraceQuery(query);
     if (q.limit === 0) return [];
     if (this.log.query) return this.log.query(q).map((row) => this.toRecord(row));
-    const inTrace = q.traceId === undefined ? undefined : (this.spanActionIds?.(q.traceId) ?? new Set<string>());
+    const inTrace =
+      q.traceId === undefined ? undefined : (this.spanActionIds?.(q.traceId) ?? new Set<string>());
     const hits: ChainRecord<ActionTrace>[] = [];
     for (const row of this.log.rows()) {
       const r = this.toRecord(row);
-      if (matchesTraceQuery(r.payload, q) && (inTrace === undefined || inTrace.has(r.payload.actionId))) hits.push(r);
+      if (matchesTraceQuery(r.payload, q) && (inTrace === undefined || inTrace.has(r.payload.actionId)))
+        hits.push(r);
     }
     hits.sort((a, b) => compareActions(a.payload, b.payload));
     return page(hits, q);
@@ -161,7 +169,10 @@ export class ActionChainImpl extends ChainBase<ActionTrace, { actionId: string; 
   }
 }
 
-export class SpanChainImpl extends ChainBase<SpanRecordV1, ReturnType<typeof spanColumns>> implements SpanChain {
+export class SpanChainImpl
+  extends ChainBase<SpanRecordV1, ReturnType<typeof spanColumns>>
+  implements SpanChain
+{
   declare protected readonly log: SpanLog;
 
   protected encode(r: SpanRecordV1) {

@@ -1,23 +1,16 @@
 // Public surface of @weft/chained-store.
 
-export type * from "./types.js";
-export { canonicalize, canonicalString, canonicalNumber } from "./canonical.js";
-export { formatPythonFloat } from "./python-float.js";
-export { parseJsonLossless } from "./json-lossless.js";
-export { jsonNumber, isJsonNumber, jsonNumberValue } from "./json-number.js";
+export { ATTR_ACTION_ID, ATTR_PRINCIPAL_ID } from "./attributes.js";
+export { spansPathFor } from "./backends/jsonl.js";
+export { canonicalize, canonicalNumber, canonicalString } from "./canonical.js";
 export {
   CHAIN_VERSION,
-  GENESIS_HASH,
-  PAYLOAD_KEY,
   canonicalRecordMessage,
   computeRecordHash,
+  GENESIS_HASH,
+  PAYLOAD_KEY,
   verifyChain,
 } from "./chain.js";
-export { openStore, DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_RECORDS } from "./store.js";
-export { SqliteRevocationStore } from "./revocations.js";
-export { repairJsonlStore, type RepairResult } from "./repair.js";
-export { spansPathFor } from "./backends/jsonl.js";
-export { ATTR_ACTION_ID, ATTR_PRINCIPAL_ID } from "./attributes.js";
 export {
   ChainedStoreError,
   DuplicateActionIdError,
@@ -33,3 +26,10 @@ export {
   UnsupportedOperationError,
   WrongSecretError,
 } from "./errors.js";
+export { parseJsonLossless } from "./json-lossless.js";
+export { isJsonNumber, jsonNumber, jsonNumberValue } from "./json-number.js";
+export { formatPythonFloat } from "./python-float.js";
+export { type RepairResult, repairJsonlStore } from "./repair.js";
+export { SqliteRevocationStore } from "./revocations.js";
+export { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_RECORDS, openStore } from "./store.js";
+export type * from "./types.js";

@@ -7,6 +7,7 @@ import { JsonSyntaxError } from "./errors.js";
 import type { JsonValue } from "./types.js";
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: raw control characters end a run (JSON forbids them in strings)
 const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
 
 export function parseJsonLossless(text: string): JsonValue {

@@ -32,7 +32,10 @@ export function normalizeTraceQuery(q: TraceQuery & { traceId?: string }): Norma
   if (q.outcome !== undefined && q.outcome !== "succeeded" && q.outcome !== "failed") {
     throw new InvalidArgumentError(`outcome must be "succeeded" or "failed"`);
   }
-  const out: NormalizedTraceQuery = { limit: count(q.limit, "limit") ?? null, offset: count(q.offset, "offset") ?? 0 };
+  const out: NormalizedTraceQuery = {
+    limit: count(q.limit, "limit") ?? null,
+    offset: count(q.offset, "offset") ?? 0,
+  };
   if (q.principalId !== undefined) out.principalId = q.principalId;
   if (q.capabilityId !== undefined) out.capabilityId = q.capabilityId;
   if (q.eventType !== undefined) out.eventType = q.eventType;
@@ -78,7 +81,10 @@ export interface NormalizedSpanQuery {
 }
 
 export function normalizeSpanQuery(q: SpanQuery): NormalizedSpanQuery {
-  const out: NormalizedSpanQuery = { limit: count(q.limit, "limit") ?? null, offset: count(q.offset, "offset") ?? 0 };
+  const out: NormalizedSpanQuery = {
+    limit: count(q.limit, "limit") ?? null,
+    offset: count(q.offset, "offset") ?? 0,
+  };
   if (q.traceId !== undefined) out.traceId = q.traceId;
   if (q.spanId !== undefined) out.spanId = q.spanId;
   if (q.actionId !== undefined) out.actionId = q.actionId;

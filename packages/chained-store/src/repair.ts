@@ -4,8 +4,8 @@
 // newline is completed instead of moved.
 
 import { closeSync, fsyncSync, ftruncateSync, openSync, writeFileSync, writeSync } from "node:fs";
-import { readLines } from "./backends/jsonl-lines.js";
 import { parseEnvelope } from "./backends/jsonl.js";
+import { readLines } from "./backends/jsonl-lines.js";
 import { NotAStoreError, StoreIoError } from "./errors.js";
 
 export interface RepairResult {
@@ -34,7 +34,8 @@ export function repairJsonlStore(path: string): RepairResult {
       if (env) lastSeq = env.seq;
     }
   } catch (cause) {
-    if ((cause as { code?: string }).code === "ENOENT") throw new NotAStoreError(path, "the file does not exist");
+    if ((cause as { code?: string }).code === "ENOENT")
+      throw new NotAStoreError(path, "the file does not exist");
     throw new StoreIoError(path, "read", { cause });
   }
   if (tail === null) return { torn: false, line: null, bytes: 0, movedTo: null, completed: false };

@@ -4,8 +4,8 @@
 
 import type { RevocationStore } from "@weft/kernel";
 import Database from "better-sqlite3";
-import { REVOCATION_TABLES } from "./backends/sqlite-schema.js";
 import { mapSqliteError } from "./backends/sqlite-errors.js";
+import { REVOCATION_TABLES } from "./backends/sqlite-schema.js";
 import { toPythonIsoUtc } from "./time.js";
 
 export class SqliteRevocationStore implements RevocationStore {
@@ -42,14 +42,18 @@ export class SqliteRevocationStore implements RevocationStore {
       db.exec(REVOCATION_TABLES);
       this.#isRevoked = db.prepare("SELECT 1 FROM revoked WHERE token_id = ?").pluck();
       this.#revoke = db.prepare("INSERT OR IGNORE INTO revoked (token_id) VALUES (?)");
-      this.#trackPrincipal = db.prepare("INSERT OR IGNORE INTO principal_tokens (principal_id, token_id) VALUES (?, ?)");
+      this.#trackPrincipal = db.prepare(
+        "INSERT OR IGNORE INTO principal_tokens (principal_id, token_id) VALUES (?, ?)",
+      );
       this.#trackExpiry = db.prepare(
         "INSERT INTO token_expiry (token_id, expires_at) VALUES (?, ?) " +
           "ON CONFLICT(token_id) DO UPDATE SET expires_at = excluded.expires_at",
       );
       this.#tokensOf = db.prepare("SELECT token_id FROM principal_tokens WHERE principal_id = ?").pluck();
       this.#forgetPrincipal = db.prepare("DELETE FROM principal_tokens WHERE principal_id = ?");
-      this.#expired = db.prepare("SELECT token_id FROM token_expiry WHERE expires_at <= ? ORDER BY token_id").pluck();
+      this.#expired = db
+        .prepare("SELECT token_id FROM token_expiry WHERE expires_at <= ? ORDER BY token_id")
+        .pluck();
       this.#size = db.prepare("SELECT COUNT(*) FROM revoked").pluck();
       const delRevoked = db.prepare("DELETE FROM revoked WHERE token_id = ?");
       const delPrincipal = db.prepare("DELETE FROM principal_tokens WHERE token_id = ?");

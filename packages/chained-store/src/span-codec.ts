@@ -27,7 +27,9 @@ export function spanColumns(r: SpanRecordV1): SpanColumns {
     throw new InvalidArgumentError("span record needs string trace_id, span_id and name");
   }
   if (typeof r.start_time_unix_nano !== "string" || !NANOS.test(r.start_time_unix_nano)) {
-    throw new InvalidArgumentError("span start_time_unix_nano must be integer nanoseconds as a decimal string");
+    throw new InvalidArgumentError(
+      "span start_time_unix_nano must be integer nanoseconds as a decimal string",
+    );
   }
   const action = r.attributes?.[ATTR_ACTION_ID];
   const principal = r.attributes?.[ATTR_PRINCIPAL_ID];

@@ -3,13 +3,13 @@
 
 import { type RevocationStore, resolveSecret } from "@weft/kernel";
 import { ATTR_ACTION_ID } from "./attributes.js";
+import { JsonlActionLog, JsonlSpanLog, spansPathFor } from "./backends/jsonl.js";
+import { MemoryActionLog, MemorySpanLog } from "./backends/memory.js";
+import { SqliteDatabase } from "./backends/sqlite.js";
 import { RecordHasher } from "./chain.js";
 import { ActionChainImpl, SpanChainImpl } from "./chains.js";
 import { InvalidArgumentError, StoreClosedError, StoreReadonlyError } from "./errors.js";
 import type { ActionLog, SpanLog } from "./log.js";
-import { MemoryActionLog, MemorySpanLog } from "./backends/memory.js";
-import { JsonlActionLog, JsonlSpanLog, spansPathFor } from "./backends/jsonl.js";
-import { SqliteDatabase } from "./backends/sqlite.js";
 import { SqliteRevocationStore } from "./revocations.js";
 import type { ChainedStore, ChainName, StoreFormat, StoreOptions, VerifyResult } from "./types.js";
 
@@ -38,7 +38,8 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     throw new InvalidArgumentError("busyTimeoutMs must be a non-negative integer");
   }
   const maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
-  if (!Number.isInteger(maxRecords) || maxRecords <= 0) throw new InvalidArgumentError("maxRecords must be a positive integer");
+  if (!Number.isInteger(maxRecords) || maxRecords <= 0)
+    throw new InvalidArgumentError("maxRecords must be a positive integer");
   const readonly = options.readonly ?? false;
   const path = format === "memory" ? ":memory:" : (options.path as string);
   // Shared with the kernel's token provider: one dev secret (and one warning) per process.

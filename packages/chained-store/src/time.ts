@@ -22,7 +22,8 @@ export function toEpochNanos(input: Date | string, what = "time"): bigint {
   }
   if (/^\d+$/.test(input)) return BigInt(input);
   const m = ISO.exec(input.trim());
-  if (m === null) throw new InvalidArgumentError(`${what} is not an ISO-8601 timestamp: ${JSON.stringify(input)}`);
+  if (m === null)
+    throw new InvalidArgumentError(`${what} is not an ISO-8601 timestamp: ${JSON.stringify(input)}`);
   const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", tz] = m;
   const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   const check = new Date(ms);

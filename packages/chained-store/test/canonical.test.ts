@@ -19,7 +19,11 @@ function pythonCanonical(lines: string[]): string[] | null {
     "import json,sys\n" +
     "for line in sys.stdin.read().split('\\n')[:-1]:\n" +
     "    print(json.dumps(json.loads(line), sort_keys=True, separators=(',', ':'), ensure_ascii=True))\n";
-  const r = spawnSync("python3", ["-c", script], { input: `${lines.join("\n")}\n`, encoding: "utf8", maxBuffer: 1 << 26 });
+  const r = spawnSync("python3", ["-c", script], {
+    input: `${lines.join("\n")}\n`,
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+  });
   if (r.error) {
     console.warn(`SKIPPED: python3 not available for the canonical-JSON oracle (${r.error.message})`);
     return null;
@@ -89,23 +93,33 @@ describe("canonicalize", () => {
   });
 
   it("sorts keys by code point, not UTF-16 unit", () => {
-    expect(canonicalize({ "\uffff": 1, "😀": 2, b: 3, a: 4 })).toBe('{"a":4,"b":3,"\\uffff":1,"\\ud83d\\ude00":2}');
+    expect(canonicalize({ "\uffff": 1, "😀": 2, b: 3, a: 4 })).toBe(
+      '{"a":4,"b":3,"\\uffff":1,"\\ud83d\\ude00":2}',
+    );
   });
 
   it("keeps integers beyond 2^53 exact (bigint, JsonNumber) and JS integers as ints", () => {
-    expect(canonicalize({ a: 9007199254740993n, b: jsonNumber("123456789012345678901234567890"), c: 1e21, d: -0 })).toBe(
-      '{"a":9007199254740993,"b":123456789012345678901234567890,"c":1000000000000000000000,"d":0}',
-    );
+    expect(
+      canonicalize({ a: 9007199254740993n, b: jsonNumber("123456789012345678901234567890"), c: 1e21, d: -0 }),
+    ).toBe('{"a":9007199254740993,"b":123456789012345678901234567890,"c":1000000000000000000000,"d":0}');
   });
 
   it("emits JsonNumber lexemes as Python would re-emit them", () => {
-    expect(canonicalize([jsonNumber("2.0"), jsonNumber("1e-07"), jsonNumber("1E5"), jsonNumber("-0"), jsonNumber("-0.0")])).toBe(
-      "[2.0,1e-07,100000.0,0,-0.0]",
-    );
+    expect(
+      canonicalize([
+        jsonNumber("2.0"),
+        jsonNumber("1e-07"),
+        jsonNumber("1E5"),
+        jsonNumber("-0"),
+        jsonNumber("-0.0"),
+      ]),
+    ).toBe("[2.0,1e-07,100000.0,0,-0.0]");
   });
 
   it("rejects values JSON cannot carry, with a typed error", () => {
-    expect(() => canonicalize({ a: new Date(0) })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => canonicalize({ a: new Date(0) })).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+    );
     expect(() => canonicalize([undefined])).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
     expect(() => canonicalize(() => 1)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
   });
@@ -128,7 +142,13 @@ describe("canonicalize", () => {
     const v = JSON.parse(readFileSync(fixture("chain-minimal.json"), "utf8")) as Record<string, unknown>;
     const minimal = v["minimal"] as {
       secret: string;
-      records: Array<{ seq: number; prev_hash: string; record_hash: string; trace: unknown; canonical_message: string }>;
+      records: Array<{
+        seq: number;
+        prev_hash: string;
+        record_hash: string;
+        trace: unknown;
+        canonical_message: string;
+      }>;
     };
     for (const r of minimal.records) {
       expect(canonicalRecordMessage(r.seq, r.prev_hash, r.trace)).toBe(r.canonical_message);
@@ -181,16 +201,17 @@ describe("canonicalize", () => {
 
 describe("parseJsonLossless", () => {
   it("keeps float lexemes Python wrote and ints beyond 2^53", () => {
-    const v = parseJsonLossless('{"r":2.0,"big":9007199254740993,"x":100.5,"n":-0.0,"e":1e+21,"s":"\\u00e9"}') as Record<
-      string,
-      unknown
-    >;
+    const v = parseJsonLossless(
+      '{"r":2.0,"big":9007199254740993,"x":100.5,"n":-0.0,"e":1e+21,"s":"\\u00e9"}',
+    ) as Record<string, unknown>;
     expect(v["r"]).toEqual({ kind: "json-number", lexeme: "2.0" });
     expect(isJsonNumber(v["big"])).toBe(true);
     expect(v["x"]).toBe(100.5);
     expect(isJsonNumber(v["n"])).toBe(true);
     expect(v["s"]).toBe("é");
-    expect(canonicalize(v)).toBe('{"big":9007199254740993,"e":1e+21,"n":-0.0,"r":2.0,"s":"\\u00e9","x":100.5}');
+    expect(canonicalize(v)).toBe(
+      '{"big":9007199254740993,"e":1e+21,"n":-0.0,"r":2.0,"s":"\\u00e9","x":100.5}',
+    );
   });
 
   it("is strict: rejects what Python's json.loads rejects, with a typed error and position", () => {

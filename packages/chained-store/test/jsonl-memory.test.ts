@@ -19,11 +19,15 @@ describe("JSONL", () => {
     const lines = readFileSync(path, "utf8").split("\n");
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe("");
-    expect(lines[1]).toMatch(/^\{"seq": 1, "prev_hash": "[0-9a-f]{64}", "record_hash": "[0-9a-f]{64}", "trace": \{.*\}\}$/);
+    expect(lines[1]).toMatch(
+      /^\{"seq": 1, "prev_hash": "[0-9a-f]{64}", "record_hash": "[0-9a-f]{64}", "trace": \{.*\}\}$/,
+    );
     const b = openStore({ path, secret: SECRET });
     expect(b.actions.append(sampleTrace(2)).seq).toBe(2);
     expect(b.verify("actions")).toMatchObject({ ok: true, recordsChecked: 3 });
-    expect(() => b.actions.record(sampleTrace(0))).toThrow(expect.objectContaining({ code: "DUPLICATE_ACTION_ID" }));
+    expect(() => b.actions.record(sampleTrace(0))).toThrow(
+      expect.objectContaining({ code: "DUPLICATE_ACTION_ID" }),
+    );
     b.spans.append(sampleSpan(0));
     expect(existsSync(spansPathFor(path))).toBe(true);
     expect(b.verify("spans")).toMatchObject({ ok: true, recordsChecked: 1 });
@@ -69,7 +73,9 @@ describe("JSONL", () => {
     store.actions.appendBatch([0, 1].map((i) => sampleTrace(i)));
     store.close();
     writeFileSync(path, readFileSync(path, "utf8").replace(/\n$/, ""));
-    expect(() => openStore({ path, secret: SECRET })).toThrow(expect.objectContaining({ code: "STORE_TORN_TAIL" }));
+    expect(() => openStore({ path, secret: SECRET })).toThrow(
+      expect.objectContaining({ code: "STORE_TORN_TAIL" }),
+    );
     expect(repairJsonlStore(path)).toMatchObject({ torn: true, completed: true, movedTo: null });
     const again = openStore({ path, secret: SECRET });
     expect(again.verify("actions")).toMatchObject({ ok: true, recordsChecked: 2 });
@@ -92,12 +98,16 @@ describe("JSONL", () => {
     expect(String((caught as Error).message)).toContain(`${path}:3`);
     const notStore = join(tempDir(), "notes.jsonl");
     writeFileSync(notStore, "hello world\n");
-    expect(() => openStore({ path: notStore, secret: SECRET })).toThrow(expect.objectContaining({ code: "NOT_A_STORE" }));
+    expect(() => openStore({ path: notStore, secret: SECRET })).toThrow(
+      expect.objectContaining({ code: "NOT_A_STORE" }),
+    );
   });
 
   it("WRONG_SECRET when appending with another secret", () => {
     const path = copyFixture("chain.jsonl");
-    expect(() => openStore({ path, secret: "wrong-secret" })).toThrow(expect.objectContaining({ code: "WRONG_SECRET" }));
+    expect(() => openStore({ path, secret: "wrong-secret" })).toThrow(
+      expect.objectContaining({ code: "WRONG_SECRET" }),
+    );
   });
 
   it("a second writer's appends are picked up before the next append (one chain)", () => {

@@ -4,8 +4,8 @@
 
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportActionTrace } from "@weft/kernel";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeRecordHash, GENESIS_HASH, openStore, repairJsonlStore } from "../src/index.js";
 import { cleanupTempDirs, PACKAGE_DIR, REPO_DIR, sampleTrace, tempDir } from "./helpers.js";
 
@@ -14,7 +14,10 @@ const SECRET = "process-test-secret";
 
 beforeAll(() => {
   // Children run on the built package (node cannot load the .ts sources with .js specifiers).
-  execFileSync(join(REPO_DIR, "node_modules/.bin/tsc"), ["-b", "packages/chained-store"], { cwd: REPO_DIR, stdio: "inherit" });
+  execFileSync(join(REPO_DIR, "node_modules/.bin/tsc"), ["-b", "packages/chained-store"], {
+    cwd: REPO_DIR,
+    stdio: "inherit",
+  });
 }, 300_000);
 afterAll(cleanupTempDirs);
 
@@ -98,7 +101,8 @@ describe("multi-process appends", () => {
     openStore({ path, secret: SECRET, synchronous: "NORMAL" }).close();
     const children = [0, 1, 2, 3].map((i) => startChild(path, `p${i}`, 5000, "NORMAL"));
     const results = await Promise.all(children.map((c) => c.done));
-    children.forEach((c, i) => expect(results[i], c.stderr()).toEqual({ code: 0, signal: null }));
+    for (const [i, c] of children.entries())
+      expect(results[i], c.stderr()).toEqual({ code: 0, signal: null });
     const store = openStore({ path, secret: SECRET, readonly: true });
     expect(store.actions.count()).toBe(20_000);
     expect(store.verify("actions")).toEqual({
@@ -116,7 +120,11 @@ describe("multi-process appends", () => {
 
 describe("secret resolution", () => {
   const run = (script: string, env: NodeJS.ProcessEnv) =>
-    spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: PACKAGE_DIR, env, encoding: "utf8" });
+    spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: PACKAGE_DIR,
+      env,
+      encoding: "utf8",
+    });
   const baseEnv = { ...process.env };
   delete baseEnv["WEFT_SECRET"];
   delete baseEnv["WEAVER_KERNEL_SECRET"];
@@ -143,7 +151,12 @@ describe("secret resolution", () => {
   it("WEFT_SECRET wins over WEAVER_KERNEL_SECRET, which is used when it is the only one; no warning", () => {
     const expectedW = computeRecordHash("w", 0, GENESIS_HASH, exportActionTrace(trace));
     const expectedK = computeRecordHash("k", 0, GENESIS_HASH, exportActionTrace(trace));
-    const both = run(appendOne, { ...baseEnv, WEFT_SECRET: "w", WEAVER_KERNEL_SECRET: "k", TRACE: JSON.stringify(trace) });
+    const both = run(appendOne, {
+      ...baseEnv,
+      WEFT_SECRET: "w",
+      WEAVER_KERNEL_SECRET: "k",
+      TRACE: JSON.stringify(trace),
+    });
     expect(both.stdout, both.stderr).toBe(expectedW);
     expect(both.stderr).toBe("");
     const ref = run(appendOne, { ...baseEnv, WEAVER_KERNEL_SECRET: "k", TRACE: JSON.stringify(trace) });

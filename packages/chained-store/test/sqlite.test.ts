@@ -20,9 +20,14 @@ describe("SQLite layout", () => {
     const path = freshPath();
     openStore({ path, secret: SECRET }).close();
     const db = new Database(path, { readonly: true });
-    const cols = (db.prepare("PRAGMA table_info(traces)").all() as Array<{ name: string; type: string; pk: number; notnull: number }>).map(
-      (c) => [c.name, c.type, c.pk, c.notnull],
-    );
+    const cols = (
+      db.prepare("PRAGMA table_info(traces)").all() as Array<{
+        name: string;
+        type: string;
+        pk: number;
+        notnull: number;
+      }>
+    ).map((c) => [c.name, c.type, c.pk, c.notnull]);
     expect(cols).toEqual([
       ["seq", "INTEGER", 1, 0],
       ["action_id", "TEXT", 0, 1],
@@ -31,11 +36,23 @@ describe("SQLite layout", () => {
       ["invoked_at", "TEXT", 0, 1],
       ["payload", "TEXT", 0, 1],
     ]);
-    expect((db.prepare("PRAGMA table_info(meta)").all() as Array<{ name: string }>).map((c) => c.name)).toEqual(["key", "value"]);
+    expect(
+      (db.prepare("PRAGMA table_info(meta)").all() as Array<{ name: string }>).map((c) => c.name),
+    ).toEqual(["key", "value"]);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    const spanCols = (db.prepare("PRAGMA table_info(weft_spans)").all() as Array<{ name: string }>).map((c) => c.name);
+    const spanCols = (db.prepare("PRAGMA table_info(weft_spans)").all() as Array<{ name: string }>).map(
+      (c) => c.name,
+    );
     expect(spanCols).toEqual(
-      expect.arrayContaining(["trace_id", "span_id", "parent_span_id", "name", "start_time_unix_nano", "action_id", "principal_id"]),
+      expect.arrayContaining([
+        "trace_id",
+        "span_id",
+        "parent_span_id",
+        "name",
+        "start_time_unix_nano",
+        "action_id",
+        "principal_id",
+      ]),
     );
     db.close();
   });
@@ -68,7 +85,11 @@ describe("SQLite layout", () => {
       "SELECT * FROM weft_spans WHERE trace_id = 'x' ORDER BY start_time_unix_nano, seq",
       "SELECT * FROM weft_spans WHERE action_id = 'x'",
       "SELECT * FROM weft_spans WHERE principal_id = 'x' ORDER BY start_time_unix_nano, seq",
-    ].map((sql) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join("; "));
+    ].map((sql) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>)
+        .map((r) => r.detail)
+        .join("; "),
+    );
     for (const plan of plans) {
       expect(plan).toMatch(/USING (COVERING )?INDEX/);
       expect(plan).not.toMatch(/^SCAN (traces|weft_spans)$/);
@@ -80,13 +101,20 @@ describe("SQLite layout", () => {
 describe("SQLite typed errors", () => {
   it("NOT_A_STORE for a file that is not SQLite, a foreign SQLite database, or a missing file read-only", () => {
     const junk = freshPath("junk.sqlite");
-    writeFileSync(junk, "this is not a database, just some text that is long enough to have a header".repeat(20));
-    expect(() => openStore({ path: junk, secret: SECRET })).toThrow(expect.objectContaining({ code: "NOT_A_STORE" }));
+    writeFileSync(
+      junk,
+      "this is not a database, just some text that is long enough to have a header".repeat(20),
+    );
+    expect(() => openStore({ path: junk, secret: SECRET })).toThrow(
+      expect.objectContaining({ code: "NOT_A_STORE" }),
+    );
     const foreign = freshPath("foreign.sqlite");
     const db = new Database(foreign);
     db.exec("CREATE TABLE customers (id INTEGER)");
     db.close();
-    expect(() => openStore({ path: foreign, secret: SECRET })).toThrow(expect.objectContaining({ code: "NOT_A_STORE" }));
+    expect(() => openStore({ path: foreign, secret: SECRET })).toThrow(
+      expect.objectContaining({ code: "NOT_A_STORE" }),
+    );
     expect(() => openStore({ path: freshPath("missing.sqlite"), readonly: true, secret: SECRET })).toThrow(
       expect.objectContaining({ code: "NOT_A_STORE" }),
     );
@@ -114,7 +142,9 @@ describe("SQLite typed errors", () => {
   it("DUPLICATE_ACTION_ID, and a failed batch leaves nothing behind", () => {
     const store = openStore({ path: freshPath(), secret: SECRET });
     store.actions.record(sampleTrace(1));
-    expect(() => store.actions.record(sampleTrace(1))).toThrow(expect.objectContaining({ code: "DUPLICATE_ACTION_ID" }));
+    expect(() => store.actions.record(sampleTrace(1))).toThrow(
+      expect.objectContaining({ code: "DUPLICATE_ACTION_ID" }),
+    );
     expect(() => store.actions.appendBatch([sampleTrace(2), sampleTrace(1)])).toThrow(
       expect.objectContaining({ code: "DUPLICATE_ACTION_ID" }),
     );
@@ -130,7 +160,9 @@ describe("SQLite typed errors", () => {
     const other = new Database(path);
     other.exec("BEGIN IMMEDIATE");
     const store = openStore({ path, secret: SECRET, busyTimeoutMs: 50 });
-    expect(() => store.actions.record(sampleTrace(0))).toThrow(expect.objectContaining({ code: "STORE_LOCKED" }));
+    expect(() => store.actions.record(sampleTrace(0))).toThrow(
+      expect.objectContaining({ code: "STORE_LOCKED" }),
+    );
     other.exec("ROLLBACK");
     other.close();
     expect(store.actions.append(sampleTrace(0)).seq).toBe(0);
@@ -141,7 +173,9 @@ describe("SQLite typed errors", () => {
     const path = freshPath();
     openStore({ path, secret: SECRET }).close();
     const ro = openStore({ path, secret: SECRET, readonly: true });
-    expect(() => ro.actions.record(sampleTrace(0))).toThrow(expect.objectContaining({ code: "STORE_READONLY" }));
+    expect(() => ro.actions.record(sampleTrace(0))).toThrow(
+      expect.objectContaining({ code: "STORE_READONLY" }),
+    );
     ro.close();
     expect(() => ro.actions.count()).toThrow(expect.objectContaining({ code: "STORE_CLOSED" }));
     const store = openStore({ path, secret: SECRET });
@@ -152,7 +186,9 @@ describe("SQLite typed errors", () => {
       expect.objectContaining({ code: "INVALID_ARGUMENT" }),
     );
     store.close();
-    expect(() => openStore({ format: "sqlite", secret: SECRET })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => openStore({ format: "sqlite", secret: SECRET })).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+    );
   });
 });
 
@@ -176,22 +212,32 @@ describe("SQLite chains", () => {
     store.spans.appendBatch([0, 1, 2, 3, 4].map((i) => sampleSpan(i)));
     store.spans.append(sampleSpan(9, { trace_id: "b".repeat(32), parent_span_id: null }));
     expect(store.spans.query({ traceId: TRACE_A })).toHaveLength(5);
-    expect(store.spans.query({ actionId: "act-000003" }).map((r) => r.payload.span_id)).toEqual(["0000000000000003"]);
+    expect(store.spans.query({ actionId: "act-000003" }).map((r) => r.payload.span_id)).toEqual([
+      "0000000000000003",
+    ]);
     expect(store.spans.query({ principalId: "agent-1" }).map((r) => r.seq)).toEqual([1, 5]);
     expect(store.spans.query({ name: "execute_tool cap.0", limit: 2 }).map((r) => r.seq)).toEqual([0, 2]);
     expect(store.spans.query({ spanId: "0000000000000002" })[0]?.payload).toEqual(sampleSpan(2));
     const t0 = 1772359200000000000n;
-    expect(store.spans.query({ since: String(t0 + 1000n), until: String(t0 + 3000n) }).map((r) => r.seq)).toEqual([1, 2]);
+    expect(
+      store.spans.query({ since: String(t0 + 1000n), until: String(t0 + 3000n) }).map((r) => r.seq),
+    ).toEqual([1, 2]);
     expect(store.spans.query({ since: new Date(Number(t0 / 1_000_000n)) })).toHaveLength(6);
     const forest = store.spans.trace(TRACE_A);
     expect(forest).toHaveLength(1);
     expect(forest[0]!.children[0]!.children[0]!.record.payload.span_id).toBe("0000000000000002");
     const progress: number[] = [];
-    expect(store.spans.verify({ onProgress: (c) => progress.push(c) })).toMatchObject({ ok: true, recordsChecked: 6 });
+    expect(store.spans.verify({ onProgress: (c) => progress.push(c) })).toMatchObject({
+      ok: true,
+      recordsChecked: 6,
+    });
     expect(progress.at(-1)).toBe(6);
     // Actions correlated to a trace through the spans' gen_ai.tool.call.id.
     store.actions.appendBatch([0, 1, 7].map((i) => sampleTrace(i)));
-    expect(store.actions.queryRecords({ traceId: TRACE_A }).map((r) => r.payload.actionId)).toEqual(["act-000000", "act-000001"]);
+    expect(store.actions.queryRecords({ traceId: TRACE_A }).map((r) => r.payload.actionId)).toEqual([
+      "act-000000",
+      "act-000001",
+    ]);
     store.close();
   });
 
@@ -229,7 +275,10 @@ describe("SQLite RevocationStore", () => {
     expect(again.isRevoked("tok-old")).toBe(false);
     again.close();
     const db = new Database(path, { readonly: true });
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").pluck().all();
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+      .pluck()
+      .all();
     expect(tables).toEqual(["principal_tokens", "revoked", "token_expiry"]);
     db.close();
   });

@@ -38,7 +38,10 @@ function tamper(chain: ChainRecord[], op: Op): { records: ChainRecord[]; firstBa
   const records = chain.map((r) => ({ ...r }));
   switch (op.kind) {
     case "mutate":
-      records[op.at] = { ...records[op.at]!, payload: { ...(records[op.at]!.payload as object), tampered: op.value } };
+      records[op.at] = {
+        ...records[op.at]!,
+        payload: { ...(records[op.at]!.payload as object), tampered: op.value },
+      };
       return { records, firstBad: op.at };
     case "delete":
       records.splice(op.at, 1);
@@ -47,7 +50,12 @@ function tamper(chain: ChainRecord[], op: Op): { records: ChainRecord[]; firstBa
     case "insert": {
       // A forger without the secret: contiguous seq, correct link, but a hash it had to guess.
       const prev = op.at === 0 ? GENESIS_HASH : chain[op.at - 1]!.recordHash;
-      records.splice(op.at, 0, { seq: op.at, prevHash: prev, recordHash: op.forgedHash, payload: { forged: true } });
+      records.splice(op.at, 0, {
+        seq: op.at,
+        prevHash: prev,
+        recordHash: op.forgedHash,
+        payload: { forged: true },
+      });
       return { records, firstBad: op.at };
     }
     case "swap": {
@@ -68,9 +76,17 @@ const payloadArb: fc.Arbitrary<JsonValue> = fc.record({
 const scenarioArb = fc.array(payloadArb, { minLength: 2, maxLength: 12 }).chain((payloads) => {
   const n = payloads.length;
   const op: fc.Arbitrary<Op> = fc.oneof(
-    fc.record({ kind: fc.constant("mutate" as const), at: fc.nat(n - 1), value: fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<JsonValue> }),
+    fc.record({
+      kind: fc.constant("mutate" as const),
+      at: fc.nat(n - 1),
+      value: fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<JsonValue>,
+    }),
     fc.record({ kind: fc.constant("delete" as const), at: fc.nat(n - 1) }),
-    fc.record({ kind: fc.constant("insert" as const), at: fc.nat(n), forgedHash: fc.stringMatching(/^[0-9a-f]{64}$/) }),
+    fc.record({
+      kind: fc.constant("insert" as const),
+      at: fc.nat(n),
+      forgedHash: fc.stringMatching(/^[0-9a-f]{64}$/),
+    }),
     fc
       .tuple(fc.nat(n - 1), fc.nat(n - 1))
       .filter(([a, b]) => a !== b)
@@ -86,7 +102,12 @@ describe("tamper detection", () => {
     fc.assert(
       fc.property(fc.array(payloadArb, { maxLength: 20 }), (payloads) => {
         const r = verifyChain(buildChain(payloads), { secret: SECRET });
-        expect(r).toEqual({ ok: true, recordsChecked: payloads.length, firstBadSeq: null, detail: `Verified ${payloads.length} record(s).` });
+        expect(r).toEqual({
+          ok: true,
+          recordsChecked: payloads.length,
+          firstBadSeq: null,
+          detail: `Verified ${payloads.length} record(s).`,
+        });
       }),
     );
   });
@@ -115,43 +136,51 @@ describe("tamper detection", () => {
       ok: false,
       recordsChecked: 1,
       firstBadSeq: 1,
-      detail: "Broken link at seq 1: prev_hash does not match the preceding record's hash (insertion, deletion, or reorder).",
+      detail:
+        "Broken link at seq 1: prev_hash does not match the preceding record's hash (insertion, deletion, or reorder).",
     });
   });
 
   it("property (SQLite file edited behind the store): a changed payload, a deleted row or a swapped seq is caught", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 3, max: 15 }), fc.nat(), fc.constantFrom("mutate", "delete", "swap"), (n, pick, kind) => {
-        const path = `${tempDir()}/p.sqlite`;
-        const store = openStore({ path, secret: SECRET, synchronous: "NORMAL" });
-        store.actions.appendBatch(Array.from({ length: n }, (_, i) => sampleTrace(i)));
-        store.close();
-        const at = pick % (n - 1); // never the tail, which is undetectable by design
-        const db = new Database(path);
-        let expected = at;
-        if (kind === "mutate") {
-          db.prepare("UPDATE traces SET payload = replace(payload, '\"agent-', '\"mallory-') WHERE seq = ?").run(at);
-        } else if (kind === "delete") {
-          db.prepare("DELETE FROM traces WHERE seq = ?").run(at);
-          expected = at + 1;
-        } else {
-          // Swap two rows' contents (keeping seq order of rows): the record at `at` now carries seq at+1.
-          const a = db.prepare("SELECT * FROM traces WHERE seq = ?").get(at) as Record<string, unknown>;
-          const b = db.prepare("SELECT * FROM traces WHERE seq = ?").get(at + 1) as Record<string, unknown>;
-          db.prepare("DELETE FROM traces WHERE seq IN (?, ?)").run(at, at + 1);
-          const ins = db.prepare(
-            "INSERT INTO traces (seq, action_id, prev_hash, record_hash, invoked_at, payload) VALUES (@seq, @action_id, @prev_hash, @record_hash, @invoked_at, @payload)",
-          );
-          ins.run({ ...b, seq: at });
-          ins.run({ ...a, seq: at + 1 });
-        }
-        db.close();
-        const ro = openStore({ path, secret: SECRET, readonly: true });
-        const r = ro.verify("actions");
-        ro.close();
-        expect(r.ok).toBe(false);
-        expect(r.firstBadSeq).toBe(expected);
-      }),
+      fc.property(
+        fc.integer({ min: 3, max: 15 }),
+        fc.nat(),
+        fc.constantFrom("mutate", "delete", "swap"),
+        (n, pick, kind) => {
+          const path = `${tempDir()}/p.sqlite`;
+          const store = openStore({ path, secret: SECRET, synchronous: "NORMAL" });
+          store.actions.appendBatch(Array.from({ length: n }, (_, i) => sampleTrace(i)));
+          store.close();
+          const at = pick % (n - 1); // never the tail, which is undetectable by design
+          const db = new Database(path);
+          let expected = at;
+          if (kind === "mutate") {
+            db.prepare(
+              "UPDATE traces SET payload = replace(payload, '\"agent-', '\"mallory-') WHERE seq = ?",
+            ).run(at);
+          } else if (kind === "delete") {
+            db.prepare("DELETE FROM traces WHERE seq = ?").run(at);
+            expected = at + 1;
+          } else {
+            // Swap two rows' contents (keeping seq order of rows): the record at `at` now carries seq at+1.
+            const a = db.prepare("SELECT * FROM traces WHERE seq = ?").get(at) as Record<string, unknown>;
+            const b = db.prepare("SELECT * FROM traces WHERE seq = ?").get(at + 1) as Record<string, unknown>;
+            db.prepare("DELETE FROM traces WHERE seq IN (?, ?)").run(at, at + 1);
+            const ins = db.prepare(
+              "INSERT INTO traces (seq, action_id, prev_hash, record_hash, invoked_at, payload) VALUES (@seq, @action_id, @prev_hash, @record_hash, @invoked_at, @payload)",
+            );
+            ins.run({ ...b, seq: at });
+            ins.run({ ...a, seq: at + 1 });
+          }
+          db.close();
+          const ro = openStore({ path, secret: SECRET, readonly: true });
+          const r = ro.verify("actions");
+          ro.close();
+          expect(r.ok).toBe(false);
+          expect(r.firstBadSeq).toBe(expected);
+        },
+      ),
       { numRuns: 30 },
     );
   });

@@ -14,13 +14,16 @@ interface Case {
   secret?: string;
   expected: { ok: boolean; records_checked: number; first_bad_seq: number | null; detail: string };
 }
-const cases = JSON.parse(readFileSync(fixture("verify-cases.json"), "utf8")) as Record<string, Case & Record<string, unknown>>;
+const cases = JSON.parse(readFileSync(fixture("verify-cases.json"), "utf8")) as Record<
+  string,
+  Case & Record<string, unknown>
+>;
 
 function snake(v: VerifyResult) {
   return { ok: v.ok, records_checked: v.recordsChecked, first_bad_seq: v.firstBadSeq, detail: v.detail };
 }
 
-const LINE = /^\{"seq": \d+, "prev_hash": "[^"]*", "record_hash": "[^"]*", "trace": ([^]*)\}$/;
+const LINE = /^\{"seq": \d+, "prev_hash": "[^"]*", "record_hash": "[^"]*", "trace": ([\s\S]*)\}$/;
 
 /** Loads a reference JSONL file, row by row and untouched, into the reference SQLite layout. */
 function jsonlToSqlite(jsonl: string): string {
@@ -34,9 +37,22 @@ function jsonlToSqlite(jsonl: string): string {
   const insert = db.prepare("INSERT INTO traces VALUES (?, ?, ?, ?, ?, ?)");
   for (const line of readFileSync(jsonl, "utf8").split("\n")) {
     if (line.trim() === "") continue;
-    const env = JSON.parse(line) as { seq: number; prev_hash: string; record_hash: string; trace: Record<string, string> };
-    const text = LINE.exec(line)?.[1] ?? JSON.stringify((parseJsonLossless(line) as { trace: unknown }).trace);
-    insert.run(env.seq, env.trace["action_id"], env.prev_hash, env.record_hash, env.trace["invoked_at"], text);
+    const env = JSON.parse(line) as {
+      seq: number;
+      prev_hash: string;
+      record_hash: string;
+      trace: Record<string, string>;
+    };
+    const text =
+      LINE.exec(line)?.[1] ?? JSON.stringify((parseJsonLossless(line) as { trace: unknown }).trace);
+    insert.run(
+      env.seq,
+      env.trace["action_id"],
+      env.prev_hash,
+      env.record_hash,
+      env.trace["invoked_at"],
+      text,
+    );
   }
   db.close();
   return path;
@@ -56,7 +72,11 @@ describe("verify-cases.json", () => {
   });
 
   it.each(jsonlCases)("SQLite (same rows loaded into the reference layout) %s", (_name, c) => {
-    const store = openStore({ path: jsonlToSqlite(fixture(c.file)), secret: c.secret ?? VECTOR_SECRET, readonly: true });
+    const store = openStore({
+      path: jsonlToSqlite(fixture(c.file)),
+      secret: c.secret ?? VECTOR_SECRET,
+      readonly: true,
+    });
     expect(snake(store.actions.verify())).toEqual(c.expected);
     store.close();
   });
@@ -84,7 +104,11 @@ describe("prune and checkpoint (chain-pruned.sqlite)", () => {
   };
 
   it("verifies from the checkpoint and holds exactly the remaining seqs", () => {
-    const store = openStore({ path: copyFixture("chain-pruned.sqlite"), secret: VECTOR_SECRET, readonly: true });
+    const store = openStore({
+      path: copyFixture("chain-pruned.sqlite"),
+      secret: VECTOR_SECRET,
+      readonly: true,
+    });
     expect(snake(store.verify("actions"))).toEqual(pruned.expected);
     expect([...store.actions.iterate()].map((r) => r.seq)).toEqual(pruned.remaining_seqs);
     store.close();
@@ -93,7 +117,10 @@ describe("prune and checkpoint (chain-pruned.sqlite)", () => {
   it("before the reference's append: verifies 8, and Weft's append reproduces the reference's seq 12 byte for byte", () => {
     const path = copyFixture("chain-pruned.sqlite");
     const db = new Database(path);
-    const row12 = db.prepare("SELECT * FROM traces WHERE seq = 12").get() as { record_hash: string; payload: string };
+    const row12 = db.prepare("SELECT * FROM traces WHERE seq = 12").get() as {
+      record_hash: string;
+      payload: string;
+    };
     db.prepare("DELETE FROM traces WHERE seq = 12").run();
     db.close();
     const store = openStore({ path, secret: VECTOR_SECRET });
@@ -102,7 +129,11 @@ describe("prune and checkpoint (chain-pruned.sqlite)", () => {
     expect(reference).toBeDefined();
     // Re-record the reference's seq-12 trace: same seq, same link, same hash.
     const trace12 = JSON.parse(row12.payload) as { action_id: string };
-    const decoded = openStore({ path: copyFixture("chain-pruned.sqlite"), secret: VECTOR_SECRET, readonly: true });
+    const decoded = openStore({
+      path: copyFixture("chain-pruned.sqlite"),
+      secret: VECTOR_SECRET,
+      readonly: true,
+    });
     const original = decoded.actions.get(trace12.action_id)!;
     decoded.close();
     const rec = store.actions.append(original);
@@ -120,9 +151,12 @@ describe("prune and checkpoint (chain-pruned.sqlite)", () => {
     store.close();
     const db = new Database(path, { readonly: true });
     const meta = Object.fromEntries(
-      (db.prepare("SELECT key, value FROM meta WHERE key LIKE 'checkpoint%'").all() as Array<{ key: string; value: string }>).map(
-        (r) => [r.key, r.value],
-      ),
+      (
+        db.prepare("SELECT key, value FROM meta WHERE key LIKE 'checkpoint%'").all() as Array<{
+          key: string;
+          value: string;
+        }>
+      ).map((r) => [r.key, r.value]),
     );
     db.close();
     expect(meta).toEqual(pruned.meta_after_prune);
@@ -150,7 +184,8 @@ describe("query-vectors.json (TraceQuery semantics)", () => {
   }>;
   const toQuery = (q: Record<string, string | number>): TraceQuery => {
     const out: Record<string, string | number> = {};
-    for (const [k, v] of Object.entries(q)) out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+    for (const [k, v] of Object.entries(q))
+      out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
     return out as TraceQuery;
   };
 
@@ -182,8 +217,12 @@ describe("query-vectors.json (TraceQuery semantics)", () => {
       pages.push(...store.actions.query({ limit: 5, offset }).map((t) => t.actionId));
     }
     expect(pages).toEqual(all);
-    expect(() => store.actions.query({ limit: -1 })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
-    expect(() => store.actions.query({ since: "yesterday" })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => store.actions.query({ limit: -1 })).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+    );
+    expect(() => store.actions.query({ since: "yesterday" })).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+    );
     store.close();
   });
 

@@ -40,7 +40,12 @@ interface ParseArgsError {
   message?: unknown;
 }
 
-export function parse(command: string, argv: readonly string[], options: OptionSpec, maxPositionals: number): Parsed {
+export function parse(
+  command: string,
+  argv: readonly string[],
+  options: OptionSpec,
+  maxPositionals: number,
+): Parsed {
   let parsed: Parsed;
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true }) as Parsed;
@@ -69,7 +74,8 @@ export function bool(p: Parsed, name: string): boolean {
 
 export function nonNegativeInt(command: string, name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a non-negative integer, got '${value}'`, command);
+  if (!/^\d+$/.test(value))
+    throw new UsageError(`--${name} must be a non-negative integer, got '${value}'`, command);
   return Number(value);
 }
 

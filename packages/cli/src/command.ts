@@ -4,8 +4,6 @@ import type { Output } from "./output.js";
 export interface Command {
   /** Words after `weft`, e.g. "audit list". */
   readonly name: string;
-  /** One line for the command index. */
-  readonly summary: string;
   /** Full --help text, ending with at least one example. */
   readonly help: string;
   run(argv: readonly string[], o: Output): Promise<number> | number;

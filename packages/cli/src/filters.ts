@@ -21,7 +21,12 @@ const ISO =
 const RELATIVE = /^(\d+)(s|m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
 
-export function parseInstant(command: string, flag: string, text: string, now: () => number = Date.now): Instant {
+export function parseInstant(
+  command: string,
+  flag: string,
+  text: string,
+  now: () => number = Date.now,
+): Instant {
   const rel = RELATIVE.exec(text);
   if (rel) {
     const ms = now() - Number(rel[1]) * (UNIT_MS[rel[2] ?? "s"] ?? 0);

@@ -1,8 +1,9 @@
 // @weft/cli public surface: the `weft` entry point for embedding, and the OTLP/JSON conversion and
 // collector diff, which end-to-end tests use without spawning the binary.
-export type { CollectedSpan, DiffOptions, OtlpDiff, SpanDifference } from "./otlp-diff.js";
-export { diffSpans, parseCollectorFile } from "./otlp-diff.js";
+
+export { main } from "./main.js";
 export type { ExportTraceServiceRequest, OtlpAnyValue, OtlpKeyValue, OtlpSpan } from "./otlp.js";
 export { spanRecordsToRequest, spanRecordsToRequests, spanRecordToOtlp, toAnyValue } from "./otlp.js";
-export { main } from "./main.js";
+export type { CollectedSpan, DiffOptions, OtlpDiff, SpanDifference } from "./otlp-diff.js";
+export { diffSpans, parseCollectorFile } from "./otlp-diff.js";
 export type { Output } from "./output.js";

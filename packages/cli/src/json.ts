@@ -70,6 +70,11 @@ export function pythonJson(value: unknown, indent?: number): string {
   return write(value, indent, 0);
 }
 
+/** One element of an indented top-level array, as `json.dumps(list, indent=n)` lays it out. */
+export function pythonJsonElement(value: unknown, indent: number): string {
+  return " ".repeat(indent) + write(value, indent, 1);
+}
+
 function write(v: unknown, indent: number | undefined, depth: number): string {
   if (v === null || v === undefined) return "null";
   if (typeof v === "boolean") return v ? "true" : "false";

@@ -3,34 +3,74 @@
 // WEFT_DEBUG=1).
 import { readFileSync } from "node:fs";
 import type { Command } from "./command.js";
-import { auditDiffOtlp } from "./commands/audit-diff-otlp.js";
-import { auditExport } from "./commands/audit-export.js";
-import { auditList } from "./commands/audit-list.js";
-import { auditShow } from "./commands/audit-show.js";
-import { auditStats } from "./commands/audit-stats.js";
-import { auditTrace } from "./commands/audit-trace.js";
-import { auditVerify } from "./commands/audit-verify.js";
-import { doctor } from "./commands/doctor.js";
 import { debugEnabled, describeError, ExitCode, UsageError } from "./errors.js";
 import { type Output, processOutput } from "./output.js";
 
-export const AUDIT_COMMANDS: readonly Command[] = [
-  auditList,
-  auditShow,
-  auditTrace,
-  auditVerify,
-  auditExport,
-  auditStats,
-  auditDiffOtlp,
+interface CommandEntry {
+  name: string;
+  summary: string;
+  /** Loaded on use: `weft --help` and usage errors never load SQLite or the OCSF mapping. */
+  load: () => Promise<Command>;
+}
+
+export const AUDIT_COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "audit list",
+    summary: "list action records matching filters",
+    load: async () => (await import("./commands/audit-list.js")).auditList,
+  },
+  {
+    name: "audit show",
+    summary: "show one action record by action id or seq",
+    load: async () => (await import("./commands/audit-show.js")).auditShow,
+  },
+  {
+    name: "audit trace",
+    summary: "show one OpenTelemetry trace as a tree with timings and decisions",
+    load: async () => (await import("./commands/audit-trace.js")).auditTrace,
+  },
+  {
+    name: "audit verify",
+    summary: "verify the hash chain(s); exit 1 on the first bad record",
+    load: async () => (await import("./commands/audit-verify.js")).auditVerify,
+  },
+  {
+    name: "audit export",
+    summary: "export records as JSONL, OCSF or OTLP/JSON",
+    load: async () => (await import("./commands/audit-export.js")).auditExport,
+  },
+  {
+    name: "audit stats",
+    summary: "count actions by event, outcome, reason, principal, capability",
+    load: async () => (await import("./commands/audit-stats.js")).auditStats,
+  },
+  {
+    name: "audit diff-otlp",
+    summary: "diff the spans chain against a collector's OTLP/JSON file",
+    load: async () => (await import("./commands/audit-diff-otlp.js")).auditDiffOtlp,
+  },
+  {
+    name: "audit repair",
+    summary: "move a torn last JSONL record aside after a crash",
+    load: async () => (await import("./commands/audit-repair.js")).auditRepair,
+  },
 ];
 
+const DOCTOR: CommandEntry = {
+  name: "doctor",
+  summary: "check the environment and self-test against the reference vectors",
+  load: async () => (await import("./commands/doctor.js")).doctor,
+};
+
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
   return pkg.version;
 }
 
 function topHelp(): string {
-  const rows = [...AUDIT_COMMANDS, doctor].map((c) => `  weft ${c.name.padEnd(18)} ${c.summary}`);
+  const rows = [...AUDIT_COMMANDS, DOCTOR].map((c) => `  weft ${c.name.padEnd(18)} ${c.summary}`);
   return `Usage: weft <command> [options]
 
 Forensics for Weft / weaver-kernel audit stores.
@@ -69,7 +109,7 @@ async function dispatch(argv: readonly string[], o: Output): Promise<number> {
     o.out(`${version()}\n`);
     return ExitCode.OK;
   }
-  if (first === "doctor") return doctor.run(argv.slice(1), o);
+  if (first === "doctor") return (await DOCTOR.load()).run(argv.slice(1), o);
   if (first === "audit") {
     if (second === undefined || second === "--help" || second === "-h") {
       o.out(auditHelp());
@@ -77,7 +117,7 @@ async function dispatch(argv: readonly string[], o: Output): Promise<number> {
     }
     const cmd = AUDIT_COMMANDS.find((c) => c.name === `audit ${second}`);
     if (!cmd) throw new UsageError(`unknown audit subcommand '${second}'`, "audit");
-    return cmd.run(rest, o);
+    return (await cmd.load()).run(rest, o);
   }
   throw new UsageError(`unknown command '${first}'`);
 }

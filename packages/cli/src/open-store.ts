@@ -99,7 +99,10 @@ export function resolveTarget(command: string, p: Parsed, env: NodeJS.ProcessEnv
  */
 const UNUSED_SECRET = "weft-cli-read-only-secret-not-used";
 
-export function openTarget(target: StoreTarget, options: { needsSecret?: boolean; readonly?: boolean } = {}): ChainedStore {
+export function openTarget(
+  target: StoreTarget,
+  options: { needsSecret?: boolean; readonly?: boolean } = {},
+): ChainedStore {
   const secret = target.secret ?? (options.needsSecret ? undefined : UNUSED_SECRET);
   return openStore({
     path: target.path,

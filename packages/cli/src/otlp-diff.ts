@@ -3,7 +3,13 @@
 // status, attributes, events and links (and resource attributes unless told to ignore them).
 import type { SpanRecordV1 } from "@weft/chained-store";
 import { InputFileError } from "./errors.js";
-import { type OtlpAnyValue, type OtlpKeyValue, type OtlpSpan, spanRecordToOtlp, toKeyValues } from "./otlp.js";
+import {
+  type OtlpAnyValue,
+  type OtlpKeyValue,
+  type OtlpSpan,
+  spanRecordToOtlp,
+  toKeyValues,
+} from "./otlp.js";
 
 /** One span as read from a collector file, with the resource it was reported under. */
 export interface CollectedSpan {
@@ -74,7 +80,9 @@ export function parseCollectorFile(text: string, source = "collector file"): Col
     if (!Array.isArray(rss)) {
       // the file exporter also writes metrics/logs lines when one file is shared: skip them
       if (field(doc, "resourceMetrics") !== undefined || field(doc, "resourceLogs") !== undefined) continue;
-      throw new InputFileError(`${source}: document ${n + 1} has no resourceSpans (not an OTLP traces export)`);
+      throw new InputFileError(
+        `${source}: document ${n + 1} has no resourceSpans (not an OTLP traces export)`,
+      );
     }
     for (const rs of rss) {
       const resource = asKeyValues(field(field(rs, "resource"), "attributes"));
@@ -107,7 +115,10 @@ function hexId(v: Json | undefined, bytes: number): string {
 
 function asKeyValues(v: Json | undefined): OtlpKeyValue[] {
   if (!Array.isArray(v)) return [];
-  return v.map((kv) => ({ key: String(field(kv, "key") ?? ""), value: (field(kv, "value") ?? {}) as OtlpAnyValue }));
+  return v.map((kv) => ({
+    key: String(field(kv, "key") ?? ""),
+    value: (field(kv, "value") ?? {}) as OtlpAnyValue,
+  }));
 }
 
 function normalizeSpan(s: Json): OtlpSpan {
@@ -180,7 +191,9 @@ export function anyValueText(v: OtlpAnyValue | undefined): string {
     return String(Number(o["doubleValue"]));
   }
   if ("arrayValue" in o) {
-    const values = ((o["arrayValue"] as { values?: OtlpAnyValue[] } | undefined)?.values ?? []).map(anyValueText);
+    const values = ((o["arrayValue"] as { values?: OtlpAnyValue[] } | undefined)?.values ?? []).map(
+      anyValueText,
+    );
     return `[${values.join(",")}]`;
   }
   if ("kvlistValue" in o) return JSON.stringify(o["kvlistValue"]);
@@ -290,7 +303,14 @@ export function diffSpans(
     }
     const before = result.mismatched.length;
     compareSpans(spanRecordToOtlp(r), toKeyValues(r.resource.attributes), col, options, (f, s, c) =>
-      result.mismatched.push({ trace_id: r.trace_id, span_id: r.span_id, name: r.name, field: f, store: s, collector: c }),
+      result.mismatched.push({
+        trace_id: r.trace_id,
+        span_id: r.span_id,
+        name: r.name,
+        field: f,
+        store: s,
+        collector: c,
+      }),
     );
     if (result.mismatched.length === before) result.matched++;
   }

@@ -28,7 +28,12 @@ export interface OtlpSpan {
   endTimeUnixNano: string;
   attributes?: OtlpKeyValue[];
   droppedAttributesCount?: number;
-  events?: Array<{ timeUnixNano: string; name: string; attributes?: OtlpKeyValue[]; droppedAttributesCount?: number }>;
+  events?: Array<{
+    timeUnixNano: string;
+    name: string;
+    attributes?: OtlpKeyValue[];
+    droppedAttributesCount?: number;
+  }>;
   droppedEventsCount?: number;
   links?: Array<{
     traceId: string;

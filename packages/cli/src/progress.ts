@@ -9,7 +9,12 @@ export interface Progress {
 
 const NONE: Progress = { update: () => {}, finish: () => {} };
 
-export function progressBar(o: Output, label: string, minTotal = 10_000, now: () => number = Date.now): Progress {
+export function progressBar(
+  o: Output,
+  label: string,
+  minTotal = 10_000,
+  now: () => number = Date.now,
+): Progress {
   if (!o.errIsTTY) return NONE;
   let last = 0;
   let drawn = false;

@@ -32,7 +32,11 @@ export const MINIMAL_SECRET = "chain-test-secret";
 
 /** seq, prev_hash and record_hash of the reference unit-test chain; payload is {"action_id":"aN","n":N}. */
 export const MINIMAL_CHAIN: ReadonlyArray<{ seq: number; prevHash: string; recordHash: string }> = [
-  { seq: 0, prevHash: GENESIS, recordHash: "57958f5c03db91330b38848806f17af98a9550e433ed70cebda0f886152a8402" },
+  {
+    seq: 0,
+    prevHash: GENESIS,
+    recordHash: "57958f5c03db91330b38848806f17af98a9550e433ed70cebda0f886152a8402",
+  },
   {
     seq: 1,
     prevHash: "57958f5c03db91330b38848806f17af98a9550e433ed70cebda0f886152a8402",

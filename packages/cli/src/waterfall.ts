@@ -45,7 +45,7 @@ export function flatten(roots: readonly SpanTreeNode[]): FlatSpan[] {
       walk(k, depth + 1, depth === 0 ? "" : `${lead}${last ? "   " : "│  "}`, i === kids.length - 1);
     });
   };
-  [...roots].sort(byStart).forEach((r) => walk(r, 0, "", true));
+  for (const r of [...roots].sort(byStart)) walk(r, 0, "", true);
   return out;
 }
 
@@ -80,7 +80,11 @@ export function renderWaterfall(
   const nameW = Math.min(48, Math.max(4, ...labels.map(visibleWidth)));
   const barW = o.isTTY ? Math.max(20, Math.min(60, o.columns - nameW - 40)) : 40;
   const rows = [
-    paint(o, "bold", `${padEnd("SPAN", nameW)} ${padEnd("WATERFALL", barW)} ${"DURATION".padStart(10)}  DECISION`),
+    paint(
+      o,
+      "bold",
+      `${padEnd("SPAN", nameW)} ${padEnd("WATERFALL", barW)} ${"DURATION".padStart(10)}  DECISION`,
+    ),
   ];
   spans.forEach((s, i) => {
     const p = s.node.record.payload;

@@ -5,7 +5,15 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openStore } from "@weft/chained-store";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, type KernelStoreInfo, makeKernelStore, SECRET, tempDir, weft } from "./helpers.js";
+import {
+  ensureBuilt,
+  type KernelStoreInfo,
+  makeKernelStore,
+  SECRET,
+  tempDir,
+  weft,
+  weftTty,
+} from "./helpers.js";
 
 let info: KernelStoreInfo;
 let dir: string;
@@ -53,7 +61,10 @@ describe("weft audit list", () => {
     const rows = json<ExportDict[]>(r.stdout);
     const store = openStore({ path: info.path, secret: SECRET, readonly: true });
     try {
-      const expected = store.actions.listAll().map((t) => t.actionId).sort();
+      const expected = store.actions
+        .listAll()
+        .map((t) => t.actionId)
+        .sort();
       expect(rows.map((x) => x.action_id).sort()).toEqual(expected);
     } finally {
       store.close();
@@ -77,11 +88,13 @@ describe("weft audit list", () => {
       "correction",
     ]);
     // the reference prints json.dumps(..., indent=2)
-    expect(r.stdout.startsWith("[\n  {\n    \"action_id\": ")).toBe(true);
+    expect(r.stdout.startsWith('[\n  {\n    "action_id": ')).toBe(true);
   });
 
   it("filters by principal, event, status, reason, and pages with limit/offset", () => {
-    const byPrincipal = json<ExportDict[]>(weft(["audit", "list", ...S(), "--principal", info.other, "--json"]).stdout);
+    const byPrincipal = json<ExportDict[]>(
+      weft(["audit", "list", ...S(), "--principal", info.other, "--json"]).stdout,
+    );
     expect(byPrincipal.map((x) => x.principal_id)).toEqual([info.other]);
 
     const denies = json<ExportDict[]>(weft(["audit", "list", ...S(), "--event", "deny", "--json"]).stdout);
@@ -94,24 +107,34 @@ describe("weft audit list", () => {
     expect(byReason.map((x) => x.action_id)).toEqual([info.actions.denyGrant]);
 
     const failed = json<ExportDict[]>(weft(["audit", "list", ...S(), "--status", "failed", "--json"]).stdout);
-    expect(failed.map((x) => x.action_id).sort()).toEqual([info.actions.failed, info.actions.denyGrant].sort());
+    expect(failed.map((x) => x.action_id).sort()).toEqual(
+      [info.actions.failed, info.actions.denyGrant].sort(),
+    );
 
     const expands = json<ExportDict[]>(weft(["audit", "list", ...S(), "--event", "expand", "--json"]).stdout);
     expect(expands.map((x) => x.action_id)).toEqual([info.actions.expand]);
 
     const all = json<ExportDict[]>(weft(["audit", "list", ...S(), "--json"]).stdout);
     const page1 = json<ExportDict[]>(weft(["audit", "list", ...S(), "--limit", "2", "--json"]).stdout);
-    const page2 = json<ExportDict[]>(weft(["audit", "list", ...S(), "--limit", "2", "--offset", "2", "--json"]).stdout);
-    const page3 = json<ExportDict[]>(weft(["audit", "list", ...S(), "--limit", "2", "--offset", "4", "--json"]).stdout);
+    const page2 = json<ExportDict[]>(
+      weft(["audit", "list", ...S(), "--limit", "2", "--offset", "2", "--json"]).stdout,
+    );
+    const page3 = json<ExportDict[]>(
+      weft(["audit", "list", ...S(), "--limit", "2", "--offset", "4", "--json"]).stdout,
+    );
     expect([...page1, ...page2, ...page3].map((x) => x.action_id)).toEqual(all.map((x) => x.action_id));
   });
 
   it("--since/--until bound the window (inclusive/exclusive); an empty match says so", () => {
     const all = json<ExportDict[]>(weft(["audit", "list", ...S(), "--json"]).stdout);
     const last = all.at(-1)!;
-    const since = json<ExportDict[]>(weft(["audit", "list", ...S(), "--since", last.invoked_at, "--json"]).stdout);
+    const since = json<ExportDict[]>(
+      weft(["audit", "list", ...S(), "--since", last.invoked_at, "--json"]).stdout,
+    );
     expect(since.map((x) => x.action_id)).toContain(last.action_id);
-    const until = json<ExportDict[]>(weft(["audit", "list", ...S(), "--until", all[0]!.invoked_at, "--json"]).stdout);
+    const until = json<ExportDict[]>(
+      weft(["audit", "list", ...S(), "--until", all[0]!.invoked_at, "--json"]).stdout,
+    );
     expect(until.map((x) => x.action_id)).not.toContain(all[0]!.action_id);
     const none = weft(["audit", "list", ...S(), "--since", "2999-01-01"]);
     expect(none.code).toBe(0);
@@ -120,7 +143,9 @@ describe("weft audit list", () => {
   });
 
   it("--trace-id selects the action records of one OpenTelemetry trace", () => {
-    const rows = json<ExportDict[]>(weft(["audit", "list", ...S(), "--trace-id", info.traceId, "--json"]).stdout);
+    const rows = json<ExportDict[]>(
+      weft(["audit", "list", ...S(), "--trace-id", info.traceId, "--json"]).stdout,
+    );
     const ids = rows.map((x) => x.action_id);
     expect(ids).toContain(info.actions.read);
     expect(ids.every((id) => id !== undefined)).toBe(true);
@@ -201,6 +226,14 @@ describe("weft audit trace", () => {
     }
   });
 
+  it("on a terminal the waterfall is coloured; denied and failed rows stand out", () => {
+    const r = weftTty(["audit", "trace", info.traceId, ...S()]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("\u001b[36m█");
+    expect(r.stdout).toContain("\u001b[33mdeny missing_role");
+    expect(r.stdout).toContain("\u001b[31mallow, failed");
+  });
+
   it("an unknown trace id exits 1; a malformed one exits 2", () => {
     expect(weft(["audit", "trace", "0".repeat(32), ...S()]).code).toBe(1);
     expect(weft(["audit", "trace", "xyz", ...S()]).code).toBe(2);
@@ -214,7 +247,9 @@ describe("weft audit verify", () => {
     expect(r.stdout).toBe("OK: Verified 5 record(s).\n");
     const all = weft(["audit", "verify", ...S(), "--chain", "all", "--json"], { WEFT_SECRET: SECRET });
     expect(all.code).toBe(0);
-    const j = json<{ ok: boolean; chains: Record<string, { ok: boolean; records_checked: number }> }>(all.stdout);
+    const j = json<{ ok: boolean; chains: Record<string, { ok: boolean; records_checked: number }> }>(
+      all.stdout,
+    );
     expect(j.ok).toBe(true);
     expect(j.chains["actions"]!.records_checked).toBe(5);
     expect(j.chains["spans"]!.records_checked).toBeGreaterThan(3);
@@ -271,7 +306,9 @@ describe("weft audit export", () => {
     const read = events.find((e) => (e["metadata"] as { uid?: string }).uid === info.actions.read)!;
     expect((read["metadata"] as { correlation_uid?: string }).correlation_uid).toBe(info.traceId);
     const weaver = weft(["audit", "export", ...S(), "--format", "ocsf-weaver"]);
-    expect(json<{ metadata: { version: string } }>(weaver.stdout.split("\n")[0]!).metadata.version).toBe("1.3.0");
+    expect(json<{ metadata: { version: string } }>(weaver.stdout.split("\n")[0]!).metadata.version).toBe(
+      "1.3.0",
+    );
   });
 
   it("otlp-json: collector file-exporter lines holding every span, typed attributes", () => {
@@ -280,8 +317,17 @@ describe("weft audit export", () => {
     const reqs = r.stdout
       .trimEnd()
       .split("\n")
-      .map((l) => json<{ resourceSpans: Array<{ resource: { attributes: unknown[] }; scopeSpans: Array<{ scope: { name: string }; spans: Array<Record<string, unknown>> }> }> }>(l));
-    const spans = reqs.flatMap((q) => q.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
+      .map((l) =>
+        json<{
+          resourceSpans: Array<{
+            resource: { attributes: unknown[] };
+            scopeSpans: Array<{ scope: { name: string }; spans: Array<Record<string, unknown>> }>;
+          }>;
+        }>(l),
+      );
+    const spans = reqs.flatMap((q) =>
+      q.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)),
+    );
     const store = openStore({ path: info.path, secret: SECRET, readonly: true });
     try {
       expect(spans).toHaveLength(store.spans.count());
@@ -322,7 +368,10 @@ describe("weft audit diff-otlp", () => {
     expect(d.differences).toBe(0);
     expect(d.matched).toBe(d.store_spans);
 
-    const text = readFileSync(file, "utf8").replace('"stringValue":"crm.read_customer"', '"stringValue":"crm.other"');
+    const text = readFileSync(file, "utf8").replace(
+      '"stringValue":"crm.read_customer"',
+      '"stringValue":"crm.other"',
+    );
     const edited = join(dir, "collector-edited.jsonl");
     writeFileSync(edited, text);
     const diff = weft(["audit", "diff-otlp", edited, ...S()]);
@@ -365,7 +414,8 @@ describe("weft audit stats", () => {
     const r = weft(["audit", "stats", ...S()]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^5 action record\(s\) \(whole store\)/);
-    for (const h of ["EVENT", "OUTCOME", "REASON", "PRINCIPAL", "CAPABILITY"]) expect(r.stdout).toMatch(new RegExp(`^${h}\\s+COUNT`, "m"));
+    for (const h of ["EVENT", "OUTCOME", "REASON", "PRINCIPAL", "CAPABILITY"])
+      expect(r.stdout).toMatch(new RegExp(`^${h}\\s+COUNT`, "m"));
   });
 });
 

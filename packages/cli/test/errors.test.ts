@@ -57,7 +57,9 @@ describe("errors", () => {
   it("a corrupt SQLite payload exits 1", () => {
     const f = join(dir, "corrupt.sqlite");
     copyFileSync(join(FIXTURES, "chain.sqlite"), f);
-    const Database = createRequire(join(REPO, "packages/chained-store/package.json"))("better-sqlite3") as new (
+    const Database = createRequire(join(REPO, "packages/chained-store/package.json"))(
+      "better-sqlite3",
+    ) as new (
       p: string,
     ) => { exec(sql: string): void; close(): void };
     const db = new Database(f);
@@ -66,6 +68,24 @@ describe("errors", () => {
     const r = weft(["audit", "list", "--store", f]);
     expect(r.code).toBe(1);
     oneLineNoStack(r);
+  });
+
+  it("a torn last JSONL line is refused with one line; audit repair moves it aside and verify passes", () => {
+    const f = join(dir, "torn.jsonl");
+    const text = readFileSync(join(FIXTURES, "chain.jsonl"), "utf8");
+    writeFileSync(f, text + text.split("\n")[0]!.slice(0, 40).replace('"seq": 0', '"seq": 12'));
+    const refused = weft(["audit", "verify", "--store", f, "--secret", "test-secret-for-vectors"]);
+    expect(refused.code).toBe(1);
+    oneLineNoStack(refused);
+    expect(refused.stderr).toContain("STORE_TORN_TAIL");
+    const repaired = weft(["audit", "repair", "--store", f]);
+    expect(repaired.code).toBe(0);
+    expect(repaired.stdout).toMatch(
+      /^Repaired: torn line 13 \(41 bytes\) moved to .*torn\.jsonl\.torn-\d+\.\n$/,
+    );
+    const ok = weft(["audit", "verify", "--store", f, "--secret", "test-secret-for-vectors"]);
+    expect(ok.stdout).toBe("OK: Verified 12 record(s).\n");
+    expect(weft(["audit", "repair", "--store", f]).stdout).toBe(`OK: ${f} has no torn record.\n`);
   });
 
   it("a wrong secret is a verification failure (exit 1), not a crash", () => {
@@ -131,7 +151,16 @@ describe("a locked store", () => {
       holder!.stdout!.once("data", () => resolve());
       holder!.once("exit", (code) => reject(new Error(`lock holder exited ${code}`)));
     });
-    const r = weft(["audit", "verify", "--store", f, "--secret", "test-secret-for-vectors", "--busy-timeout", "200"]);
+    const r = weft([
+      "audit",
+      "verify",
+      "--store",
+      f,
+      "--secret",
+      "test-secret-for-vectors",
+      "--busy-timeout",
+      "200",
+    ]);
     expect(r.code).toBe(1);
     oneLineNoStack(r);
     expect(r.stderr).toMatch(/locked/i);

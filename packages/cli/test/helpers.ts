@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { context, type Span, trace } from "@opentelemetry/api";
+import { context, type Span } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { TracerProvider } from "@opentelemetry/sdk-trace";
@@ -46,7 +46,14 @@ export interface Run {
 /** Environment without the developer's secrets/stores, so tests see only what they set. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ["WEFT_SECRET", "WEAVER_KERNEL_SECRET", "WEFT_STORE", "WEFT_DEBUG", "NO_COLOR", "FORCE_COLOR"]) {
+  for (const k of [
+    "WEFT_SECRET",
+    "WEAVER_KERNEL_SECRET",
+    "WEFT_STORE",
+    "WEFT_DEBUG",
+    "NO_COLOR",
+    "FORCE_COLOR",
+  ]) {
     delete env[k];
   }
   for (const [k, v] of Object.entries(extra)) {
@@ -123,9 +130,24 @@ export async function makeKernelStore(path: string, secret = SECRET): Promise<Ke
   instrumentation.enable();
 
   const registry = new CapabilityRegistry();
-  registry.register({ capabilityId: READ, name: "Read customer", description: "Reads customers", safetyClass: "READ" });
-  registry.register({ capabilityId: WRITE, name: "Update", description: "Updates a customer", safetyClass: "WRITE" });
-  registry.register({ capabilityId: DELETE, name: "Delete", description: "Deletes", safetyClass: "DESTRUCTIVE" });
+  registry.register({
+    capabilityId: READ,
+    name: "Read customer",
+    description: "Reads customers",
+    safetyClass: "READ",
+  });
+  registry.register({
+    capabilityId: WRITE,
+    name: "Update",
+    description: "Updates a customer",
+    safetyClass: "WRITE",
+  });
+  registry.register({
+    capabilityId: DELETE,
+    name: "Delete",
+    description: "Deletes",
+    safetyClass: "DESTRUCTIVE",
+  });
   registry.register({ capabilityId: FLAKY, name: "Flaky", description: "Always fails", safetyClass: "READ" });
   const kernel = new Kernel({
     registry,
@@ -156,7 +178,11 @@ export async function makeKernelStore(path: string, secret = SECRET): Promise<Ke
       const g = kernel.grantCapability({ capabilityId: READ, goal: "look up", constraints: {} }, principal, {
         justification: "customer asked",
       });
-      const frame = (await kernel.invoke(g.token, { principal, args: { id: 1 }, responseMode: "summary" })) as Frame;
+      const frame = (await kernel.invoke(g.token, {
+        principal,
+        args: { id: 1 },
+        responseMode: "summary",
+      })) as Frame;
       const table = kernel.expand(frame.handle!, {
         query: { offset: 0, limit: 2, fields: ["id"], filter: {} },
         principal,

@@ -46,7 +46,15 @@ for (const format of ["sqlite", "jsonl"] as const) {
       await agree(["audit", "list", ...S]);
       await agree(["audit", "list", ...S, "--json"]);
       await agree(["audit", "list", ...S, "--principal", "agent-7", "--status", "failed"]);
-      await agree(["audit", "list", ...S, "--since", "2026-03-01T12:00:05", "--until", "2026-03-01T12:00:11+00:00"]);
+      await agree([
+        "audit",
+        "list",
+        ...S,
+        "--since",
+        "2026-03-01T12:00:05",
+        "--until",
+        "2026-03-01T12:00:11+00:00",
+      ]);
       await agree(["audit", "list", ...S, "--limit", "3", "--json"]);
       await agree(["audit", "list", ...S, "--principal", "nobody"]);
       await agree(["audit", "show", "py-0001", ...S]);

@@ -65,7 +65,14 @@ describe("terminal vs pipe", () => {
     const ok = weftTty(["audit", "verify", "--store", CHAIN, "--secret", "test-secret-for-vectors"]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain(`${ESC}32mOK: ${ESC}39mVerified 12 record(s).`);
-    const bad = weftTty(["audit", "verify", "--store", join(FIXTURES, "tamper-mutate.jsonl"), "--secret", "test-secret-for-vectors"]);
+    const bad = weftTty([
+      "audit",
+      "verify",
+      "--store",
+      join(FIXTURES, "tamper-mutate.jsonl"),
+      "--secret",
+      "test-secret-for-vectors",
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain("TAMPER DETECTED: ");
   });

@@ -84,7 +84,8 @@ class OcsfSource {
   resolve(relative, findParent) {
     const definition = this.read(relative);
     let inherited = { attributes: {}, constraints: undefined };
-    if (definition.extends !== undefined) inherited = this.resolve(findParent(definition.extends), findParent);
+    if (definition.extends !== undefined)
+      inherited = this.resolve(findParent(definition.extends), findParent);
     return {
       name: definition.name,
       caption: definition.caption,
@@ -274,7 +275,9 @@ export function compileApiActivitySchema(sourceDir = DEFAULT_SOURCE_DIR, profile
   const eventClass = source.eventClass(CLASS_FILE);
   const category = source.categories[eventClass.category];
   const classUid = category.uid * 1000 + eventClass.uid;
-  const activityIds = Object.keys(deepMerge(source.dictionary.activity_id.enum, eventClass.attributes.activity_id.enum))
+  const activityIds = Object.keys(
+    deepMerge(source.dictionary.activity_id.enum, eventClass.attributes.activity_id.enum),
+  )
     .map(Number)
     .sort((a, b) => a - b);
   const builder = new SchemaBuilder(source, profiles);
@@ -286,7 +289,8 @@ export function compileApiActivitySchema(sourceDir = DEFAULT_SOURCE_DIR, profile
   });
   builder.drain();
   const observable = builder.defs["object:observable"];
-  if (observable?.properties?.type_id !== undefined) observable.properties.type_id.enum = source.observableTypeIds();
+  if (observable?.properties?.type_id !== undefined)
+    observable.properties.type_id.enum = source.observableTypeIds();
   const defs = {};
   for (const key of Object.keys(builder.defs).sort()) defs[key] = builder.defs[key];
   return {

@@ -20,7 +20,8 @@ export interface ActionTraceOcsfOptions extends OcsfMappingOptions {
 /** The kernel facts of a trace. A deny with no token was refused at grant time. */
 export function actionTraceFacts(trace: ActionTrace, options: OcsfMappingOptions = {}): KernelEventFacts {
   const denied = trace.eventType === "deny";
-  const operation = trace.eventType === "expand" ? "expand" : denied && trace.tokenId === "" ? "grant" : "invoke";
+  const operation =
+    trace.eventType === "expand" ? "expand" : denied && trace.tokenId === "" ? "grant" : "invoke";
   const safetyClass = options.safetyClassOf?.(trace.capabilityId);
   return {
     operation,

@@ -26,6 +26,7 @@ export const ATTR_SENSITIVITY = "weft.capability.sensitivity";
 export const ATTR_RESPONSE_MODE_EFFECTIVE = "weft.response_mode.effective";
 export const ATTR_RESPONSE_MODE_REQUESTED = "weft.response_mode.requested";
 export const ATTR_DRIVER_ID = "weft.driver.id";
+export const ATTR_DRY_RUN = "weft.dry_run";
 export const ATTR_TOKEN_ID = "weft.token.id";
 export const ATTR_DECISION = "weft.decision";
 export const ATTR_REASON_CODE = "weft.reason_code";

@@ -26,7 +26,8 @@ function isSink(target: OcsfTarget): target is OcsfSink {
 
 /** Builds the sink a target describes. */
 export function createSink(target: Exclude<OcsfTarget, OcsfSink>): OcsfSink {
-  if ("file" in target) return new JsonlFileSink(typeof target.file === "string" ? { path: target.file } : target.file);
+  if ("file" in target)
+    return new JsonlFileSink(typeof target.file === "string" ? { path: target.file } : target.file);
   if ("url" in target) {
     const { url } = target;
     return new HttpSink(typeof url === "string" || url instanceof URL ? { url } : url);
@@ -45,7 +46,8 @@ export async function exportActionsAsOcsf(
   options: ExportActionsOptions = {},
 ): Promise<{ exported: number }> {
   const { batchSize = 512, ...mapping } = options;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new OcsfConfigError("batchSize must be an integer >= 1");
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new OcsfConfigError("batchSize must be an integer >= 1");
   const owned = !isSink(target);
   const sink = isSink(target) ? target : createSink(target);
   let exported = 0;

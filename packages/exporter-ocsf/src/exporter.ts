@@ -52,7 +52,10 @@ export class OcsfSpanExporter {
 
   export(spans: readonly OcsfReadableSpan[], resultCallback: (result: OcsfExportResult) => void): void {
     if (this.shutdownPromise !== undefined) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new OcsfExporterClosedError("OcsfSpanExporter") });
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: new OcsfExporterClosedError("OcsfSpanExporter"),
+      });
       return;
     }
     const lines: string[] = [];
@@ -106,10 +109,12 @@ export class OcsfSpanExporter {
       timer = setTimeout(() => resolve("timeout"), this.shutdownTimeoutMs);
       timer.unref();
     });
-    const drained = this.tail.then(() => this.sink.close()).then(
-      () => "done" as const,
-      () => "done" as const,
-    );
+    const drained = this.tail
+      .then(() => this.sink.close())
+      .then(
+        () => "done" as const,
+        () => "done" as const,
+      );
     const outcome = await Promise.race([drained, deadline]);
     clearTimeout(timer);
     if (outcome === "timeout") {

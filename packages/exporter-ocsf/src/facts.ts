@@ -168,7 +168,8 @@ function resourcesOf(facts: KernelEventFacts): OcsfResource[] {
 
 function compact(record: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) if (value !== undefined && value !== null) out[key] = value;
+  for (const [key, value] of Object.entries(record))
+    if (value !== undefined && value !== null) out[key] = value;
   return out;
 }
 
@@ -213,7 +214,11 @@ export function buildApiActivity(
 
   const metadata: OcsfMetadata = {
     version: OCSF_VERSION,
-    product: { name: PRODUCT_NAME, vendor_name: VENDOR_NAME, version: options.productVersion ?? WEFT_VERSION },
+    product: {
+      name: PRODUCT_NAME,
+      vendor_name: VENDOR_NAME,
+      version: options.productVersion ?? WEFT_VERSION,
+    },
     uid: facts.uid,
     log_name: options.logName ?? DEFAULT_LOG_NAME,
     event_code: facts.denied ? "deny" : facts.operation,
@@ -231,7 +236,8 @@ export function buildApiActivity(
     class_uid: CLASS_UID,
     class_name: CLASS_NAME,
     type_uid: typeUid(activity.id),
-    type_name: `${CLASS_NAME}: ${activity.name}`,
+    // type_name names the type_uid (OCSF caption); activity_name may carry the source-specific value.
+    type_name: `${CLASS_NAME}: ${activity.id === Activity.Other.id ? Activity.Other.name : activity.name}`,
     severity_id: severity.id,
     severity: severity.name,
     status_id: status.id,

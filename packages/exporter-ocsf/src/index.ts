@@ -32,5 +32,5 @@ export { JsonlFileSink, type JsonlFileSinkOptions, type JsonlFileSinkStats } fro
 export { type OcsfSink, serializeEvent } from "./sinks/sink.js";
 export { StdoutSink, type StdoutSinkOptions } from "./sinks/stdout.js";
 export { type OcsfReadableSpan, type SpanOcsfOptions, spanToOcsf } from "./span.js";
-export { WEAVER_KERNEL_OCSF_VERSION, weaverKernelOcsf, weaverKernelOcsfAll } from "./weaver-kernel.js";
 export { WEFT_VERSION } from "./version.js";
+export { WEAVER_KERNEL_OCSF_VERSION, weaverKernelOcsf, weaverKernelOcsfAll } from "./weaver-kernel.js";

@@ -6,6 +6,7 @@ import {
   ATTR_CAPABILITY_ID,
   ATTR_DECISION,
   ATTR_DRIVER_ID,
+  ATTR_DRY_RUN,
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_TOOL_CALL_ID,
@@ -32,7 +33,12 @@ import {
   SPAN_REVOKE_TOKEN,
 } from "./attributes.js";
 import type { OcsfApiActivity } from "./event.js";
-import { buildApiActivity, type KernelEventFacts, type KernelOperation, type OcsfMappingOptions } from "./facts.js";
+import {
+  buildApiActivity,
+  type KernelEventFacts,
+  type KernelOperation,
+  type OcsfMappingOptions,
+} from "./facts.js";
 import { type HrTime, hrTimeToMillis } from "./time.js";
 
 /** The parts of an OTel `ReadableSpan` the mapping reads (SDK 2.x and 3.x shapes). */
@@ -101,7 +107,10 @@ function resourceString(span: OcsfReadableSpan, key: string): string | undefined
  * unless `includeNonKernelSpans`. Only known attributes are read: args digests, unknown
  * attributes and span events' contents never reach the event.
  */
-export function spanToOcsf(span: OcsfReadableSpan, options: SpanOcsfOptions = {}): OcsfApiActivity | undefined {
+export function spanToOcsf(
+  span: OcsfReadableSpan,
+  options: SpanOcsfOptions = {},
+): OcsfApiActivity | undefined {
   const operation = kernelOperationOf(span);
   if (operation === undefined && options.includeNonKernelSpans !== true) return undefined;
   const a = span.attributes;
@@ -130,6 +139,7 @@ export function spanToOcsf(span: OcsfReadableSpan, options: SpanOcsfOptions = {}
       requested_response_mode: str(a, ATTR_RESPONSE_MODE_REQUESTED),
       row_count: num(a, ATTR_ROW_COUNT),
       revoked_count: num(a, ATTR_REVOKED_COUNT),
+      dry_run: a[ATTR_DRY_RUN] === true ? true : undefined,
     },
   };
   const set = <K extends keyof KernelEventFacts>(key: K, value: KernelEventFacts[K] | undefined) => {

@@ -7,7 +7,8 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))
 /** Epoch microseconds of an ISO-8601 timestamp; no offset means UTC (weaver-kernel semantics). */
 export function isoToEpochMicros(iso: string): number {
   const m = ISO.exec(iso);
-  if (m === null) throw new OcsfMappingError(`invokedAt is not an ISO-8601 timestamp: ${JSON.stringify(iso)}`);
+  if (m === null)
+    throw new OcsfMappingError(`invokedAt is not an ISO-8601 timestamp: ${JSON.stringify(iso)}`);
   const [, y, mo, d, h, mi, s, frac = "", zone] = m;
   const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   if (Number.isNaN(ms)) throw new OcsfMappingError(`invokedAt is not a valid date: ${JSON.stringify(iso)}`);

@@ -3,7 +3,16 @@
 // `actionTraceToOcsf` (OCSF 1.8.0); this shape is frozen.
 import type { ActionTrace } from "@weft/kernel";
 import type { WeaverKernelOcsfEvent } from "./event.js";
-import { Activity, CATEGORY_NAME, CATEGORY_UID, CLASS_NAME, CLASS_UID, Severity, Status, typeUid } from "./ocsf.js";
+import {
+  Activity,
+  CATEGORY_NAME,
+  CATEGORY_UID,
+  CLASS_NAME,
+  CLASS_UID,
+  Severity,
+  Status,
+  typeUid,
+} from "./ocsf.js";
 import { pythonTimestampMillis } from "./time.js";
 
 export const WEAVER_KERNEL_OCSF_VERSION = "1.3.0";

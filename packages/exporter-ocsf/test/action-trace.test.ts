@@ -24,7 +24,10 @@ describe("actionTraceToOcsf", () => {
           traceContext: { traceId: TRACE_ID, spanId: "00f067aa0ba902b7", startTimeMs: 1, endTimeMs: 3 },
         }),
       ] as const,
-      [`${name} (span id only)`, actionTraceToOcsf(trace, { traceContext: { traceId: TRACE_ID, spanId: "1" } })] as const,
+      [
+        `${name} (span id only)`,
+        actionTraceToOcsf(trace, { traceContext: { traceId: TRACE_ID, spanId: "1" } }),
+      ] as const,
     ]),
     ...vectorTraces().map((trace) => [`vector ${trace.actionId}`, actionTraceToOcsf(trace)] as const),
   ];
@@ -45,6 +48,7 @@ describe("actionTraceToOcsf", () => {
       activity_id: 2, // READ capability → Read
       activity_name: "Read",
       type_uid: 600302,
+      type_name: "API Activity: Read",
       severity_id: 1,
       status_id: 1,
       status: "Success",
@@ -104,8 +108,11 @@ describe("actionTraceToOcsf", () => {
   it("maps activity by safety class; unknown → Other named Invoke", () => {
     expect(actionTraceToOcsf(TRACES.invokeOk!).activity_id).toBe(99);
     expect(actionTraceToOcsf(TRACES.invokeOk!).activity_name).toBe("Invoke");
+    expect(actionTraceToOcsf(TRACES.invokeOk!).type_name).toBe("API Activity: Other");
     const cls = (c: string) => actionTraceToOcsf(TRACES.invokeOk!, { safetyClassOf: () => c });
-    expect([cls("READ").activity_id, cls("WRITE").activity_id, cls("DESTRUCTIVE").activity_id]).toEqual([2, 3, 4]);
+    expect([cls("READ").activity_id, cls("WRITE").activity_id, cls("DESTRUCTIVE").activity_id]).toEqual([
+      2, 3, 4,
+    ]);
     expect(cls("DESTRUCTIVE").type_uid).toBe(600304);
   });
 
@@ -119,7 +126,12 @@ describe("actionTraceToOcsf", () => {
     expect(event.status_detail).toBe(TRACES.denyGrant!.error);
     expect(event.actor.authorizations[0]).toEqual({
       decision: "deny",
-      policy: { name: "Weft kernel policy", type: "Capability Policy", uid: "missing_role", is_applied: true },
+      policy: {
+        name: "Weft kernel policy",
+        type: "Capability Policy",
+        uid: "missing_role",
+        is_applied: true,
+      },
     });
     expect(event.api.response).toEqual({ error: "missing_role", error_message: TRACES.denyGrant!.error });
     expect(event.metadata.event_code).toBe("deny");
@@ -152,15 +164,29 @@ describe("actionTraceToOcsf", () => {
 
   it("sets the trace profile and correlation uid from the trace context", () => {
     const event = actionTraceToOcsf(TRACES.invokeOk!, {
-      traceContext: { traceId: TRACE_ID, spanId: "00f067aa0ba902b7", parentSpanId: "1111111111111111", startTimeMs: 10, endTimeMs: 15 },
+      traceContext: {
+        traceId: TRACE_ID,
+        spanId: "00f067aa0ba902b7",
+        parentSpanId: "1111111111111111",
+        startTimeMs: 10,
+        endTimeMs: 15,
+      },
     });
     expect(event.metadata.correlation_uid).toBe(TRACE_ID);
     expect(event.metadata.profiles).toEqual(["trace"]);
     expect(event.trace).toEqual({
       uid: TRACE_ID,
-      span: { uid: "00f067aa0ba902b7", start_time: 10, end_time: 15, duration: 5, parent_uid: "1111111111111111" },
+      span: {
+        uid: "00f067aa0ba902b7",
+        start_time: 10,
+        end_time: 15,
+        duration: 5,
+        parent_uid: "1111111111111111",
+      },
     });
-    const idOnly = actionTraceToOcsf(TRACES.invokeOk!, { traceContext: { traceId: TRACE_ID, spanId: "abc" } });
+    const idOnly = actionTraceToOcsf(TRACES.invokeOk!, {
+      traceContext: { traceId: TRACE_ID, spanId: "abc" },
+    });
     expect(idOnly.trace).toEqual({ uid: TRACE_ID });
     expect(idOnly.unmapped.span_id).toBe("abc");
   });
@@ -183,7 +209,9 @@ describe("actionTraceToOcsf", () => {
   });
 
   it("rejects an unparseable timestamp with a typed error", () => {
-    expect(() => actionTraceToOcsf({ ...TRACES.invokeOk!, invokedAt: "yesterday" })).toThrow(OcsfMappingError);
+    expect(() => actionTraceToOcsf({ ...TRACES.invokeOk!, invokedAt: "yesterday" })).toThrow(
+      OcsfMappingError,
+    );
     try {
       actionTraceToOcsf({ ...TRACES.invokeOk!, invokedAt: "yesterday" });
     } catch (error) {
@@ -192,7 +220,9 @@ describe("actionTraceToOcsf", () => {
   });
 
   it("is pure: same input, same output", () => {
-    expect(actionTraceToOcsf(TRACES.denyGrant!, options)).toEqual(actionTraceToOcsf(TRACES.denyGrant!, options));
+    expect(actionTraceToOcsf(TRACES.denyGrant!, options)).toEqual(
+      actionTraceToOcsf(TRACES.denyGrant!, options),
+    );
   });
 
   it("reports the package version", () => {

@@ -16,8 +16,8 @@ import {
   OcsfSpanExporter,
   StdoutSink,
 } from "../src/index.js";
-import { emitSpans, KERNEL_SPANS, RESOURCE, recordSpans } from "./helpers/spans.js";
 import { respond, startServer } from "./helpers/server.js";
+import { emitSpans, KERNEL_SPANS, RESOURCE, recordSpans } from "./helpers/spans.js";
 import { CANARY_ARGS, CANARY_SIGNATURE, TRACES } from "./helpers/traces.js";
 import { describeErrors, ocsfErrors } from "./helpers/validator.js";
 import { vectorTraces } from "./helpers/vectors.js";
@@ -70,7 +70,11 @@ describe("OcsfSpanExporter (SDK 3)", () => {
     const events = expectCleanAndValid(readFileSync(path, "utf8"), KERNEL_COUNT);
     expect(events.every((e) => e.class_uid === 6003)).toBe(true);
     expect(sink.stats().fsyncs).toBeGreaterThanOrEqual(1);
-    expect(exporter.stats()).toMatchObject({ spansSeen: KERNEL_COUNT + 1, spansSkipped: 1, eventsExported: KERNEL_COUNT });
+    expect(exporter.stats()).toMatchObject({
+      spansSeen: KERNEL_COUNT + 1,
+      spansSkipped: 1,
+      eventsExported: KERNEL_COUNT,
+    });
   });
 
   it("SimpleSpanProcessor → stdout sink keeps span end order", async () => {
@@ -86,7 +90,9 @@ describe("OcsfSpanExporter (SDK 3)", () => {
     await provider.shutdown();
     const events = expectCleanAndValid(text(), KERNEL_COUNT);
     const expectedOps = Object.values(KERNEL_SPANS).map((s) => s.name);
-    expect(events.map((e) => (e.trace as { span: { operation: string } }).span.operation)).toEqual(expectedOps);
+    expect(events.map((e) => (e.trace as { span: { operation: string } }).span.operation)).toEqual(
+      expectedOps,
+    );
   });
 
   it("HTTP sink: success → SUCCESS; events arrive valid and clean", async () => {

@@ -63,7 +63,9 @@ describe("HttpSink", () => {
   });
 
   it("retries 429 and honours Retry-After", async () => {
-    const s = await server((n, res) => (n === 0 ? respond(res, 429, { "retry-after": "1" }) : respond(res, 200)));
+    const s = await server((n, res) =>
+      n === 0 ? respond(res, 429, { "retry-after": "1" }) : respond(res, 200),
+    );
     const sink = new HttpSink({ url: s.url, initialBackoffMs: 1, maxBackoffMs: 5000 });
     await sink.write(events(1));
     expect(s.received).toHaveLength(2);

@@ -13,10 +13,15 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 // Fixed width (i padded) so "4 events per file" is exact.
-const line = (i: number) => JSON.stringify({ i: String(i).padStart(3, "0"), pad: "x".repeat(40), name: "é✓😀" });
+const line = (i: number) =>
+  JSON.stringify({ i: String(i).padStart(3, "0"), pad: "x".repeat(40), name: "é✓😀" });
 const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => line(from + k));
 const readLines = (path: string) =>
-  existsSync(path) ? readFileSync(path, "utf8").split("\n").filter((l) => l !== "") : [];
+  existsSync(path)
+    ? readFileSync(path, "utf8")
+        .split("\n")
+        .filter((l) => l !== "")
+    : [];
 
 describe("JsonlFileSink", () => {
   it("appends to an existing file, one event per line, in order", async () => {

@@ -33,7 +33,9 @@ function python3Available(): boolean {
 function ensureVenv(): void {
   const probe = () => {
     try {
-      execFileSync(PYTHON, ["-c", "import ocsf_json_schema, py_ocsf_models, jsonschema"], { stdio: "ignore" });
+      execFileSync(PYTHON, ["-c", "import ocsf_json_schema, py_ocsf_models, jsonschema"], {
+        stdio: "ignore",
+      });
       return true;
     } catch {
       return false;
@@ -75,7 +77,12 @@ describe.skipIf(!hasPython)("PyPI cross-check (ocsf-json-schema 1.2.0, py-ocsf-m
           hostname: "h.example",
           kernelId: "k",
           tenantUid: "tenant-1",
-          traceContext: { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", startTimeMs: 1, endTimeMs: 2 },
+          traceContext: {
+            traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+            spanId: "00f067aa0ba902b7",
+            startTimeMs: 1,
+            endTimeMs: 2,
+          },
         }),
       ]),
       ...vectorTraces().map((t) => actionTraceToOcsf(t)),

@@ -18,15 +18,18 @@ describe("spanToOcsf", async () => {
     expect(byName("agent.run")).toHaveLength(1);
   });
 
-  it.each(kernelSpans.map((s, i) => [`${i} ${s.name}`, s] as const))("%s maps to a valid event", (_n, span) => {
-    const event = spanToOcsf(span);
-    expect(event).toBeDefined();
-    expect(describeErrors(ocsfErrors(event))).toBe("");
-    const text = JSON.stringify(event);
-    expect(text).not.toContain(CANARY_ARGS);
-    expect(text).not.toContain(CANARY_SIGNATURE);
-    expect(text).not.toContain("hmac-sha256"); // args digests are not exported either
-  });
+  it.each(kernelSpans.map((s, i) => [`${i} ${s.name}`, s] as const))(
+    "%s maps to a valid event",
+    (_n, span) => {
+      const event = spanToOcsf(span);
+      expect(event).toBeDefined();
+      expect(describeErrors(ocsfErrors(event))).toBe("");
+      const text = JSON.stringify(event);
+      expect(text).not.toContain(CANARY_ARGS);
+      expect(text).not.toContain(CANARY_SIGNATURE);
+      expect(text).not.toContain("hmac-sha256"); // args digests are not exported either
+    },
+  );
 
   it("skips foreign spans by default and maps them on request", () => {
     const root = byName("agent.run")[0]!;
@@ -58,7 +61,11 @@ describe("spanToOcsf", async () => {
     expect(event.metadata.correlation_uid).toBe(span.spanContext().traceId);
     expect(event.metadata.profiles).toEqual(["trace"]);
     expect(event.time).toBe(start);
-    expect(event.src_endpoint).toEqual({ svc_name: "agent-svc", hostname: "host-1.example", uid: "kernel-a" });
+    expect(event.src_endpoint).toEqual({
+      svc_name: "agent-svc",
+      hostname: "host-1.example",
+      uid: "kernel-a",
+    });
   });
 
   it("gives the same event as the ActionTrace of the same invoke (apart from timing and span fields)", () => {
@@ -101,22 +108,25 @@ describe("spanToOcsf", async () => {
     });
     const invokeDenied = ev("execute_tool billing.delete_invoice");
     expect([invokeDenied.activity_id, invokeDenied.severity_id, invokeDenied.status_id]).toEqual([4, 4, 2]);
-    const failed = spanToOcsf(
-      byName("execute_tool crm.read_customer").find((s) => s.status.code === 2)!,
-    )!;
+    const failed = spanToOcsf(byName("execute_tool crm.read_customer").find((s) => s.status.code === 2)!)!;
     expect([failed.status_id, failed.severity_id, failed.status_detail]).toEqual([2, 2, "DRIVER_ERROR"]);
     expect(failed.actor.authorizations[0]?.decision).toBe("allow");
     const grantOk = ev("grant_capability crm.read_customer");
     expect([grantOk.activity_name, grantOk.status_id, grantOk.severity_id]).toEqual(["Grant", 1, 1]);
-    expect(grantOk.resources).toContainEqual({ uid: "tok-1", type: "weft.token", role_id: 1, role: "Target" });
+    expect(grantOk.resources).toContainEqual({
+      uid: "tok-1",
+      type: "weft.token",
+      role_id: 1,
+      role: "Target",
+    });
     const expand = ev("expand_handle crm.read_customer");
     expect([expand.activity_id, expand.unmapped.row_count]).toEqual([2, 10]);
     const revokeToken = ev("revoke_token");
-    expect([revokeToken.activity_name, revokeToken.api.operation, revokeToken.unmapped.revoked_count]).toEqual([
-      "Revoke",
-      "revoke",
-      1,
-    ]);
+    expect([
+      revokeToken.activity_name,
+      revokeToken.api.operation,
+      revokeToken.unmapped.revoked_count,
+    ]).toEqual(["Revoke", "revoke", 1]);
     const revokePrincipal = ev("revoke_principal");
     expect(revokePrincipal.resources).toEqual([
       { uid: "agent-7", type: "weft.principal", role_id: 1, role: "Target" },
@@ -127,9 +137,18 @@ describe("spanToOcsf", async () => {
 describe("attribute keys", () => {
   it("match @weft/instrumentation-kernel's attributes module", async () => {
     // Relative import on purpose: a drift check, not a runtime dependency.
-    const theirs = (await import("../../instrumentation-kernel/src/attributes.js")) as Record<string, unknown>;
+    const theirs = (await import("../../instrumentation-kernel/src/attributes.js")) as Record<
+      string,
+      unknown
+    >;
     const ours = A as Record<string, unknown>;
-    const copied = Object.keys(ours).filter((k) => k.startsWith("ATTR_") || k.startsWith("SPAN_") || k.startsWith("EVENT_") || k === "GEN_AI_OPERATION_EXECUTE_TOOL");
+    const copied = Object.keys(ours).filter(
+      (k) =>
+        k.startsWith("ATTR_") ||
+        k.startsWith("SPAN_") ||
+        k.startsWith("EVENT_") ||
+        k === "GEN_AI_OPERATION_EXECUTE_TOOL",
+    );
     expect(copied.length).toBeGreaterThan(20);
     for (const key of copied) expect([key, ours[key]]).toEqual([key, theirs[key]]);
     expect(ours.KERNEL_INSTRUMENTATION_SCOPE).toBe(theirs.INSTRUMENTATION_NAME);

@@ -14,18 +14,22 @@ describe("weaverKernelOcsf", () => {
     expect(expected).toHaveLength(12);
   });
 
-  it.each(traces.map((t, i) => [t.actionId, i] as const))("%s equals the vector, key order included", (_id, i) => {
-    const ours = weaverKernelOcsf(traces[i]!);
-    expect(ours).toEqual(expected[i]);
-    expect(JSON.stringify(ours)).toBe(JSON.stringify(expected[i]));
-  });
+  it.each(traces.map((t, i) => [t.actionId, i] as const))(
+    "%s equals the vector, key order included",
+    (_id, i) => {
+      const ours = weaverKernelOcsf(traces[i]!);
+      expect(ours).toEqual(expected[i]);
+      expect(JSON.stringify(ours)).toBe(JSON.stringify(expected[i]));
+    },
+  );
 
   it("maps a whole list in order", () => {
     expect(JSON.stringify(weaverKernelOcsfAll(traces))).toBe(JSON.stringify(expected));
   });
 
   it("never carries args", () => {
-    for (const trace of Object.values(TRACES)) expect(JSON.stringify(weaverKernelOcsf(trace))).not.toContain(CANARY_ARGS);
+    for (const trace of Object.values(TRACES))
+      expect(JSON.stringify(weaverKernelOcsf(trace))).not.toContain(CANARY_ARGS);
   });
 
   it("truncates time exactly like CPython's int(timestamp() * 1000)", () => {

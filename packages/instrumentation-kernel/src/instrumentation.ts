@@ -2,8 +2,14 @@
 // kernel's TracingChannels, disable() unsubscribes, so the kernel pays nothing while disabled and
 // import order does not matter (channels are looked up by name, not by module instance).
 
-import { tracingChannel, type TracingChannelSubscribers } from "node:diagnostics_channel";
-import type { Attributes, Span } from "@opentelemetry/api";
+import { type TracingChannelSubscribers, tracingChannel } from "node:diagnostics_channel";
+import {
+  type Attributes,
+  ProxyTracerProvider,
+  type Span,
+  type TracerProvider,
+  trace,
+} from "@opentelemetry/api";
 import { InstrumentationBase, type InstrumentationModuleDefinition } from "@opentelemetry/instrumentation";
 import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from "./attributes.js";
 import {
@@ -17,6 +23,9 @@ import { KernelMetrics } from "./metrics.js";
 import { OPERATION_SPECS } from "./spans.js";
 import { createSubscriber, type SubscriberHost } from "./tracing.js";
 
+/** The API's no-op provider: what the global proxy delegates to until an SDK registers. */
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+
 interface Subscription {
   channel: string;
   subscribers: TracingChannelSubscribers<object>;
@@ -27,6 +36,7 @@ export class KernelInstrumentation extends InstrumentationBase<KernelInstrumenta
   // _updateMetricInstruments(), and a field initialiser would run after it and wipe their state.
   declare private _subscriptions: Subscription[] | undefined;
   declare private _metrics: KernelMetrics | undefined;
+  declare private _ownTracerProvider: boolean | undefined;
 
   constructor(config: KernelInstrumentationConfig = {}) {
     validateConfig(config);
@@ -43,6 +53,11 @@ export class KernelInstrumentation extends InstrumentationBase<KernelInstrumenta
   override setConfig(config: KernelInstrumentationConfig = {}): void {
     validateConfig(config);
     super.setConfig(config);
+  }
+
+  override setTracerProvider(tracerProvider: TracerProvider): void {
+    super.setTracerProvider(tracerProvider);
+    this._ownTracerProvider = true;
   }
 
   override enable(): void {
@@ -76,6 +91,15 @@ export class KernelInstrumentation extends InstrumentationBase<KernelInstrumenta
     return {
       get tracer() {
         return self.tracer;
+      },
+      get tracingEnabled() {
+        if (self._ownTracerProvider === true) return true;
+        // Global tracer: a ProxyTracer until an SDK registers, so ask the global proxy each time.
+        const global = trace.getTracerProvider();
+        return !(global instanceof ProxyTracerProvider) || global.getDelegate() !== NOOP_TRACER_PROVIDER;
+      },
+      get durationEnabled() {
+        return self._metrics?.recordsDuration === true;
       },
       get requireParentSpan() {
         return self._config.requireParentSpan === true;

@@ -107,7 +107,8 @@ export const invokeSpec: OperationSpec<InvokeMessage> = {
     set(span, ATTR_DRIVER_ID, m.driverId);
     set(span, ATTR_FALLBACK, m.fallback);
     // The list is only informative when more than the final driver was tried.
-    if (m.driversTried !== undefined && m.driversTried.length > 1) span.setAttribute(ATTR_DRIVERS_TRIED, m.driversTried);
+    if (m.driversTried !== undefined && m.driversTried.length > 1)
+      span.setAttribute(ATTR_DRIVERS_TRIED, m.driversTried);
     set(span, ATTR_HANDLE_ID, m.handleId);
     set(span, ATTR_DECISION, m.decision);
     set(span, ATTR_REASON_CODE, m.reasonCode);

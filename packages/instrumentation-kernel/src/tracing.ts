@@ -2,6 +2,7 @@
 // context for the kernel's inner work through the message's public `runInContext` slot, and end
 // it once the operation settled (`end` for sync operations, `asyncEnd` for promises).
 
+import type { TracingChannelSubscribers } from "node:diagnostics_channel";
 import {
   type Attributes,
   type Context,
@@ -13,7 +14,6 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import type { TracingChannelSubscribers } from "node:diagnostics_channel";
 import type { Decision, InvokeMessage, KernelMessageBase } from "@weft/kernel";
 import {
   ARGS_DIGEST_PREFIX,
@@ -31,6 +31,10 @@ import type { OperationSpec } from "./spans.js";
 /** What the subscriber needs from the instrumentation that owns it. */
 export interface SubscriberHost {
   readonly tracer: Tracer;
+  /** False while spans would be no-ops (no SDK registered and no provider given). */
+  readonly tracingEnabled: boolean;
+  /** False while the duration histogram is a no-op (no meter provider). */
+  readonly durationEnabled: boolean;
   readonly requireParentSpan: boolean;
   /** Key for `weft.args.digest`, or undefined when arg digests are off. */
   readonly argsDigestKey: string | Uint8Array | undefined;
@@ -69,9 +73,13 @@ export function createSubscriber(
 
   const start = (raw: object): void => {
     const message = raw as Message;
+    const timed = isInvoke && host.durationEnabled;
+    const traced = host.tracingEnabled;
+    // With only the no-op API there is nothing to record: leave the message untouched.
+    if (!traced && !timed) return;
     const parent = context.active();
     let span: Span | undefined;
-    if (!host.requireParentSpan || trace.getSpan(parent) !== undefined) {
+    if (traced && (!host.requireParentSpan || trace.getSpan(parent) !== undefined)) {
       span = host.tracer.startSpan(
         spec.spanName(message as KernelMessage),
         { kind: SpanKind.INTERNAL, attributes: spec.startAttributes(message as KernelMessage) },
@@ -82,7 +90,7 @@ export function createSubscriber(
         installRunInContext(message, trace.setSpan(parent, span));
       }
     }
-    message[stateKey] = { span, startedAt: isInvoke ? performance.now() : 0, done: false };
+    message[stateKey] = { span, startedAt: timed ? performance.now() : -1, done: false };
   };
 
   const finish = (message: Message): void => {
@@ -116,7 +124,7 @@ export function createSubscriber(
       }
       span.end();
     }
-    if (isInvoke) {
+    if (state.startedAt >= 0) {
       const attributes: Attributes = {
         [ATTR_KERNEL_ID]: message.kernelId,
         [ATTR_CAPABILITY_ID]: (message as unknown as InvokeMessage).capabilityId,

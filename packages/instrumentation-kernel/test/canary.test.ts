@@ -87,7 +87,10 @@ describe("canary: args and token signatures never reach telemetry", () => {
         status: s.status,
         links: s.links,
       })),
-      metrics: metrics.map((m) => ({ name: m.descriptor.name, points: m.dataPoints.map((p) => p.attributes) })),
+      metrics: metrics.map((m) => ({
+        name: m.descriptor.name,
+        points: m.dataPoints.map((p) => p.attributes),
+      })),
     });
     expect(telemetry).not.toContain(CANARY);
     expect(telemetry).not.toContain("canary");

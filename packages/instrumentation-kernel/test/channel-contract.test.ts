@@ -224,7 +224,9 @@ describe("span mapping from channel messages", () => {
   });
 
   it("rejects invalid options with a typed error", () => {
-    expect(() => new KernelInstrumentation({ captureArgs: "raw" as "none" })).toThrow(InstrumentationConfigError);
+    expect(() => new KernelInstrumentation({ captureArgs: "raw" as "none" })).toThrow(
+      InstrumentationConfigError,
+    );
     expect(() => new KernelInstrumentation({ captureArgs: "digest", argsDigestKey: "short" })).toThrow(
       expect.objectContaining({ code: "INSTRUMENTATION_CONFIG_INVALID" }),
     );

@@ -40,10 +40,14 @@ async function runFixture(file: string): Promise<Record<string, unknown>> {
 describe("consumers of the built dist (child processes)", () => {
   beforeAll(async () => {
     // Build this package and the kernel it references, exactly as `pnpm run build` does.
-    await run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-b", "packages/instrumentation-kernel"], {
-      cwd: root,
-      timeout: 300_000,
-    });
+    await run(
+      process.execPath,
+      [join(root, "node_modules", "typescript", "bin", "tsc"), "-b", "packages/instrumentation-kernel"],
+      {
+        cwd: root,
+        timeout: 300_000,
+      },
+    );
   });
 
   it("ESM: NodeSDK enables it after the kernel is in use; spans and metrics arrive", async () => {

@@ -52,10 +52,16 @@ describe("HTTP spans caused by a driver", () => {
       tags: [],
     });
     const kernel = new Kernel({ registry, kernelId: "k-http" });
-    kernel.registerDriver(new HttpDriver("http", { baseUrl, routes: { "web.fetch": { method: "GET", path: "/posts" } } }));
-    const { token } = kernel.grantCapability({ capabilityId: "web.fetch", goal: "read", constraints: {} }, reader, {
-      justification: "",
-    });
+    kernel.registerDriver(
+      new HttpDriver("http", { baseUrl, routes: { "web.fetch": { method: "GET", path: "/posts" } } }),
+    );
+    const { token } = kernel.grantCapability(
+      { capabilityId: "web.fetch", goal: "read", constraints: {} },
+      reader,
+      {
+        justification: "",
+      },
+    );
     const agent = otel.provider.getTracer("agent");
     await agent.startActiveSpan("invoke_agent researcher", async (root) => {
       await kernel.invoke(token, { principal: reader, args: {} });

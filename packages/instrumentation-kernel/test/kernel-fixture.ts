@@ -45,7 +45,12 @@ export function makeKernel(kernelId: string, read?: DriverFn): Kernel {
   kernel.registerDriver(
     new FunctionDriver("memory", {
       [READ]: async (args: Record<string, unknown>) =>
-        read ? read(args) : [{ id: 1, name: "Ada" }, { id: 2, name: "Grace" }],
+        read
+          ? read(args)
+          : [
+              { id: 1, name: "Ada" },
+              { id: 2, name: "Grace" },
+            ],
       [WRITE]: async () => ({ ok: true }),
       [FAILING]: async () => {
         throw new Error("backend unavailable");
@@ -56,7 +61,11 @@ export function makeKernel(kernelId: string, read?: DriverFn): Kernel {
 }
 
 export function grantRead(kernel: Kernel, principal: Principal = reader) {
-  return kernel.grantCapability({ capabilityId: READ, goal: "look up a customer", constraints: {} }, principal, {
-    justification: "",
-  });
+  return kernel.grantCapability(
+    { capabilityId: READ, goal: "look up a customer", constraints: {} },
+    principal,
+    {
+      justification: "",
+    },
+  );
 }

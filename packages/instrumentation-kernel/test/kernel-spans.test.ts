@@ -23,7 +23,10 @@ describe("spans of a real kernel", () => {
   beforeEach(() => {
     otel = createOtel();
     kernel = makeKernel("k-spans");
-    instrumentation = new KernelInstrumentation({ tracerProvider: otel.provider, meterProvider: otel.meterProvider });
+    instrumentation = new KernelInstrumentation({
+      tracerProvider: otel.provider,
+      meterProvider: otel.meterProvider,
+    });
   });
   afterEach(async () => {
     instrumentation.disable();
@@ -88,16 +91,29 @@ describe("spans of a real kernel", () => {
       "weft.response_mode.effective": frame.responseMode,
       "weft.driver.id": "memory",
       "weft.driver.fallback": false,
-      "weft.dry_run": false,
+      "weft.decision": "allow",
     });
     expect(span.attributes["weft.handle.id"]).toBe(frame.handle?.handleId);
     expect(span.attributes["error.type"]).toBeUndefined();
+    expect(span.attributes["weft.dry_run"]).toBeUndefined();
+  });
+
+  it("dry run: execute_tool span flagged weft.dry_run, no driver", async () => {
+    const { token } = grantRead(kernel);
+    await kernel.invoke(token, { principal: reader, args: {}, dryRun: true });
+    const span = only(await otel.spans(), `execute_tool ${READ}`);
+    expect(span.attributes).toMatchObject({ "weft.dry_run": true, "weft.decision": "allow" });
+    expect(span.attributes["weft.driver.id"]).toBeUndefined();
   });
 
   it("driver failure: ERROR span with the kernel's stable code as error.type", async () => {
-    const { token } = kernel.grantCapability({ capabilityId: FAILING, goal: "try", constraints: {} }, reader, {
-      justification: "",
-    });
+    const { token } = kernel.grantCapability(
+      { capabilityId: FAILING, goal: "try", constraints: {} },
+      reader,
+      {
+        justification: "",
+      },
+    );
     const failure = await kernel.invoke(token, { principal: reader, args: {} }).catch((e: unknown) => e);
     expect(failure).toMatchObject({ code: expect.any(String) });
     const code = (failure as { code: string }).code;

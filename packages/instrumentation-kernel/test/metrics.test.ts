@@ -4,7 +4,12 @@
 import type { HistogramMetricData } from "@opentelemetry/sdk-metrics";
 import type { Kernel } from "@weft/kernel";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { COUNTER_METRICS, GAUGE_METRICS, KernelInstrumentation, METRIC_INVOKE_DURATION } from "../src/index.js";
+import {
+  COUNTER_METRICS,
+  GAUGE_METRICS,
+  KernelInstrumentation,
+  METRIC_INVOKE_DURATION,
+} from "../src/index.js";
 import { FAILING, grantRead, makeKernel, reader, WRITE, writer } from "./kernel-fixture.js";
 import { createOtel, findMetric, type Otel, pointValue } from "./otel.js";
 
@@ -23,7 +28,9 @@ async function workload(kernel: Kernel, scale: number): Promise<number> {
   }
   // A denial for a second reason: a writer with too short a justification.
   expect(() =>
-    kernel.grantCapability({ capabilityId: WRITE, goal: "update", constraints: {} }, writer, { justification: "x" }),
+    kernel.grantCapability({ capabilityId: WRITE, goal: "update", constraints: {} }, writer, {
+      justification: "x",
+    }),
   ).toThrow();
   const flaky = kernel.grantCapability({ capabilityId: FAILING, goal: "try", constraints: {} }, reader, {
     justification: "",
@@ -42,7 +49,10 @@ describe("metrics", () => {
 
   beforeEach(() => {
     otel = createOtel();
-    instrumentation = new KernelInstrumentation({ tracerProvider: otel.provider, meterProvider: otel.meterProvider });
+    instrumentation = new KernelInstrumentation({
+      tracerProvider: otel.provider,
+      meterProvider: otel.meterProvider,
+    });
   });
   afterEach(async () => {
     instrumentation.disable();
@@ -70,7 +80,9 @@ describe("metrics", () => {
       }
       const gauges = kernel.gauges();
       for (const [field, spec] of Object.entries(GAUGE_METRICS)) {
-        expect(pointValue(findMetric(metrics, spec.name), id), spec.name).toBe(gauges[field as keyof typeof gauges]);
+        expect(pointValue(findMetric(metrics, spec.name), id), spec.name).toBe(
+          gauges[field as keyof typeof gauges],
+        );
       }
       // The histogram saw every invoke call, successful or not, in seconds.
       const duration = findMetric(metrics, METRIC_INVOKE_DURATION.name) as HistogramMetricData;
@@ -88,7 +100,11 @@ describe("metrics", () => {
   });
 
   it("follows OTel naming: dotted lowercase names, no _total, unit in `unit`", async () => {
-    const specs = [...Object.values(COUNTER_METRICS), ...Object.values(GAUGE_METRICS), METRIC_INVOKE_DURATION];
+    const specs = [
+      ...Object.values(COUNTER_METRICS),
+      ...Object.values(GAUGE_METRICS),
+      METRIC_INVOKE_DURATION,
+    ];
     for (const { name, unit } of specs) {
       expect(name).toMatch(/^weft\.kernel(\.[a-z][a-z0-9_]*)+$/);
       expect(name).not.toMatch(/_total$|seconds|_s$/);
@@ -102,7 +118,8 @@ describe("metrics", () => {
     const { token } = grantRead(kernel);
     await kernel.invoke(token, { principal: reader, args: {} });
     const id = { "weft.kernel.id": kernel.id };
-    const invocations = async () => pointValue(findMetric(await otel.metrics(), COUNTER_METRICS.invocations.name), id);
+    const invocations = async () =>
+      pointValue(findMetric(await otel.metrics(), COUNTER_METRICS.invocations.name), id);
     expect(await invocations()).toBe(1);
     kernel.resetStats();
     expect(await invocations()).toBe(0);

@@ -2,14 +2,9 @@
 // SimpleSpanProcessor, a MeterProvider with a pull reader, and the AsyncLocalStorage context
 // manager registered globally (as NodeSDK would).
 
-import { context, type MeterProvider as ApiMeterProvider, trace } from "@opentelemetry/api";
+import { type MeterProvider as ApiMeterProvider, context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import {
-  type DataPoint,
-  MeterProvider,
-  MetricReader,
-  type MetricData,
-} from "@opentelemetry/sdk-metrics";
+import { type DataPoint, MeterProvider, type MetricData, MetricReader } from "@opentelemetry/sdk-metrics";
 import {
   InMemorySpanExporter,
   type ReadableSpan,
@@ -76,7 +71,8 @@ export function agentTracer(otel: Otel) {
 
 export function findMetric(metrics: MetricData[], name: string): MetricData {
   const metric = metrics.find((m) => m.descriptor.name === name);
-  if (metric === undefined) throw new Error(`metric ${name} not exported; got ${metrics.map((m) => m.descriptor.name)}`);
+  if (metric === undefined)
+    throw new Error(`metric ${name} not exported; got ${metrics.map((m) => m.descriptor.name)}`);
   return metric;
 }
 

@@ -13,7 +13,7 @@ import { pyRepr } from "./firewall/pyrepr.js";
 import { isPlainObject, redact } from "./firewall/redact.js";
 import { isoformatMicros, nowMicros } from "./isoformat.js";
 import type { Frame, Handle } from "./models.js";
-import { pyStrListRepr, pyStrRepr } from "./pyjson.js";
+import { pyStrListRepr, quoted } from "./pyjson.js";
 import { DenialReason } from "./reasons.js";
 
 export interface ExpandQuery {
@@ -76,12 +76,10 @@ export class HandleStore {
     this.#entries.set(handle.handleId, { handle, data, expiresUs: now + ttlUs });
     if (++this.#stores % EVICT_INTERVAL === 0) this.evictExpired();
     if (this.#entries.size > this.#maxEntries) {
-      this.evictExpired();
-      // Map iteration order is insertion order, i.e. oldest first.
-      for (const id of this.#entries.keys()) {
-        if (this.#entries.size <= this.#maxEntries) break;
-        this.#entries.delete(id);
-      }
+      // Drop the oldest (the periodic sweep above handles expiry; sweeping here on every store
+      // of a full store would make each store O(n)).
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
     }
     return handle;
   }
@@ -90,17 +88,17 @@ export class HandleStore {
   get(handleId: string): unknown {
     const e = this.#entries.get(handleId);
     if (e === undefined)
-      throw new HandleNotFoundError(`Handle ${pyStrRepr(handleId)} not found. It may have been evicted.`);
+      throw new HandleNotFoundError(`Handle ${quoted(handleId)} not found. It may have been evicted.`);
     if (e.expiresUs <= this.#clock()) {
       this.#entries.delete(handleId);
-      throw new HandleExpiredError(`Handle ${pyStrRepr(handleId)} expired at ${e.handle.expiresAt}.`);
+      throw new HandleExpiredError(`Handle ${quoted(handleId)} expired at ${e.handle.expiresAt}.`);
     }
     return e.data;
   }
 
   getMeta(handleId: string): Handle {
     const e = this.#entries.get(handleId);
-    if (e === undefined) throw new HandleNotFoundError(`Handle ${pyStrRepr(handleId)} not found.`);
+    if (e === undefined) throw new HandleNotFoundError(`Handle ${quoted(handleId)} not found.`);
     return e.handle;
   }
 
@@ -131,11 +129,11 @@ export class HandleStore {
   ): Frame {
     const principalId = options.principalId ?? "";
     const stored = this.#entries.get(handle?.handleId)?.handle ?? handle;
-    const hid = pyStrRepr(stored.handleId);
+    const hid = quoted(stored.handleId);
     const violation = (msg: string, code: DenialReason) => new HandleConstraintViolationError(msg, code);
     if (stored.principalId && stored.principalId !== principalId)
       throw violation(
-        `Handle ${hid} was granted to principal ${pyStrRepr(stored.principalId)} and cannot be expanded by ${pyStrRepr(principalId || "<unspecified>")}.`,
+        `Handle ${hid} was granted to principal ${quoted(stored.principalId)} and cannot be expanded by ${quoted(principalId || "<unspecified>")}.`,
         DenialReason.HANDLE_PRINCIPAL_MISMATCH,
       );
     if (typeof query !== "object" || query === null || Array.isArray(query))

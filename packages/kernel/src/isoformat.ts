@@ -15,14 +15,22 @@ function pad(n: number, width: number): string {
   return n.toString().padStart(width, "0");
 }
 
+// The date-time part changes once a second; formatting it is most of the cost, so keep the last one.
+let cachedSecond = Number.NaN;
+let cachedBase = "";
+
 /** Formats epoch microseconds as a UTC Python isoformat string. */
 export function isoformatMicros(epochMicros: number): string {
   const us = ((epochMicros % 1_000_000) + 1_000_000) % 1_000_000;
-  const d = new Date((epochMicros - us) / 1000);
-  const base =
-    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` +
-    `T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
-  return `${base}${us === 0 ? "" : `.${pad(us, 6)}`}+00:00`;
+  const second = (epochMicros - us) / 1_000_000;
+  if (second !== cachedSecond) {
+    const d = new Date(second * 1000);
+    cachedBase =
+      `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` +
+      `T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
+    cachedSecond = second;
+  }
+  return `${cachedBase}${us === 0 ? "" : `.${pad(us, 6)}`}+00:00`;
 }
 
 export function isoformat(date: Date): string {

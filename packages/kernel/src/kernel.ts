@@ -40,7 +40,7 @@ import type {
   RoutePlan,
 } from "./models.js";
 import { DefaultPolicyEngine, type PolicyEngine } from "./policy.js";
-import { canonicalJson, pyFloatRepr, pyStrRepr } from "./pyjson.js";
+import { canonicalJson, pyFloatRepr, pyStrRepr, quoted } from "./pyjson.js";
 import { AllowReason } from "./reasons.js";
 import type { CapabilityRegistry } from "./registry.js";
 import { type Router, StaticRouter } from "./router.js";
@@ -339,7 +339,7 @@ export class Kernel {
       // Verification failures are neither traced nor counted (reference behaviour).
       this.tokenProvider.verify(token, {
         expectedPrincipalId: principal.principalId,
-        expectedCapabilityId: token.capabilityId,
+        expectedCapabilityId: typeof token?.capabilityId === "string" ? token.capabilityId : "",
       });
       capability = this.registry.get(token.capabilityId);
       plan = this.router.route(token.capabilityId, this.#drivers);
@@ -431,7 +431,7 @@ export class Kernel {
             ? "No drivers available."
             : redactString(errorText(outcome.lastError)).value;
         throw new DriverError(
-          `All drivers failed for capability ${pyStrRepr(token.capabilityId)}. Last error: ${last}`,
+          `All drivers failed for capability ${quoted(token.capabilityId)}. Last error: ${last}`,
         );
       }
       if (effective !== "raw") {
@@ -600,7 +600,7 @@ export class Kernel {
   explain(actionId: string): ActionTrace {
     const t = this.traceStore.get(actionId);
     if (t === undefined)
-      throw new TraceNotFoundError(`No action trace found for action_id=${pyStrRepr(actionId)}.`);
+      throw new TraceNotFoundError(`No action trace found for action_id=${quoted(actionId)}.`);
     return t;
   }
 
@@ -621,7 +621,7 @@ export class Kernel {
   }
 
   gauges(): KernelGauges {
-    const store = this.traceStore as TraceStore & { size?: () => number };
+    const store = this.traceStore;
     return {
       traceStoreSize: typeof store.size === "function" ? store.size() : store.listAll().length,
       liveHandles: this.handleStore.size(),
@@ -658,7 +658,7 @@ async function withDeadline(driver: Driver, ctx: ExecutionContext, timeoutS: num
       ac.abort();
       reject(
         new DriverError(
-          `Driver ${pyStrRepr(driver.driverId)} timed out after ${pyFloatRepr(timeoutS)}s for capability ${pyStrRepr(ctx.capabilityId)}.`,
+          `Driver ${quoted(driver.driverId)} timed out after ${pyFloatRepr(timeoutS)}s for capability ${quoted(ctx.capabilityId)}.`,
         ),
       );
     }, timeoutS * 1000);

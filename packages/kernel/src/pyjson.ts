@@ -120,7 +120,12 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
+// Strings with nothing to escape (the common case) skip the per-character loop.
+const NEEDS_ESCAPE_ASCII = /["\\\u0000-\u001f\u007f-\uffff]/;
+const NEEDS_ESCAPE_UTF8 = /["\\\u0000-\u001f]/;
+
 function pyJsonString(s: string, ascii: boolean): string {
+  if (!(ascii ? NEEDS_ESCAPE_ASCII : NEEDS_ESCAPE_UTF8).test(s)) return `"${s}"`;
   let out = '"';
   let start = 0;
   for (let i = 0; i < s.length; i++) {
@@ -337,4 +342,9 @@ export function pyStrRepr(s: string): string {
 /** Python `repr()` of a list of strings, e.g. `['reader', 'writer']`. */
 export function pyStrListRepr(items: readonly string[]): string {
   return `[${items.map(pyStrRepr).join(", ")}]`;
+}
+
+/** `'text'` — the reference's messages quote ids literally (f"'{id}'"), not with repr(). */
+export function quoted(s: string): string {
+  return `'${s}'`;
 }

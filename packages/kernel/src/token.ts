@@ -12,7 +12,7 @@ import {
 } from "./errors.js";
 import { isoformatMicros, nowMicros, parseIsoformat } from "./isoformat.js";
 import type { CapabilityToken } from "./models.js";
-import { canonicalJson, pyStrRepr } from "./pyjson.js";
+import { canonicalJson, pyStrRepr, quoted } from "./pyjson.js";
 import { InMemoryRevocationStore } from "./revocation.js";
 import { resolveSecret } from "./secret.js";
 import type { RevocationStore } from "./trace.js";
@@ -75,6 +75,11 @@ export class HmacTokenProvider implements TokenProvider {
   readonly #activeKeyId: string;
   readonly #defaultTtlS: number;
   readonly #clock: () => number;
+  /**
+   * Tokens this provider issued, with their expiry in epoch µs. They are deep-frozen, so their
+   * signed content cannot have changed since signing and the HMAC need not be recomputed on verify.
+   */
+  readonly #issued = new WeakMap<CapabilityToken, number>();
 
   constructor(options: HmacTokenProviderOptions = {}) {
     if (options.keys !== undefined) {
@@ -120,37 +125,41 @@ export class HmacTokenProvider implements TokenProvider {
       principalId,
       issuedAt: isoformatMicros(now),
       expiresAt: isoformatMicros(now + Math.round(ttlS * 1_000_000)),
-      constraints: options.constraints ?? {},
+      constraints: cloneConstraints(options.constraints ?? {}),
       auditId: options.auditId ?? "",
       keyId: this.#activeKeyId,
     };
     const signature = this.#sign(this.#activeKeyId, signablePayload(unsigned)) ?? "";
-    const token: CapabilityToken = { ...unsigned, signature };
+    const token: CapabilityToken = deepFreeze({ ...unsigned, signature });
     this.revocationStore.track(principalId, token.tokenId, token.expiresAt);
+    this.#issued.set(token, now + Math.round(ttlS * 1_000_000));
     return token;
   }
 
   verify(token: CapabilityToken, expect: VerifyExpectation): void {
     if (!isTokenShaped(token)) throw new TokenInvalidError("Malformed capability token.");
-    const tid = pyStrRepr(token.tokenId);
+    const tid = () => quoted(token.tokenId);
     if (this.revocationStore.isRevoked(token.tokenId))
-      throw new TokenRevokedError(`Token ${tid} has been revoked.`);
-    const exp = parseIsoformat(token.expiresAt);
-    if (exp === null) throw new TokenInvalidError(`Token ${tid} has a malformed expiry.`);
-    if (exp.epochMicros <= this.#clock())
-      throw new TokenExpiredError(`Token ${tid} expired at ${token.expiresAt}.`);
-    const expected = this.#sign(token.keyId, signablePayload(token));
-    if (expected === undefined || !constantTimeEqual(expected, token.signature))
-      throw new TokenInvalidError(
-        `Token ${tid} has an invalid signature. The token may have been tampered with.`,
-      );
+      throw new TokenRevokedError(`Token ${tid()} has been revoked.`);
+    const issuedExpiry = this.#issued.get(token);
+    const expiresUs = issuedExpiry ?? parseIsoformat(token.expiresAt)?.epochMicros;
+    if (expiresUs === undefined) throw new TokenInvalidError(`Token ${tid()} has a malformed expiry.`);
+    if (expiresUs <= this.#clock())
+      throw new TokenExpiredError(`Token ${tid()} expired at ${token.expiresAt}.`);
+    if (issuedExpiry === undefined) {
+      const expected = this.#sign(token.keyId, signablePayload(token));
+      if (expected === undefined || !constantTimeEqual(expected, token.signature))
+        throw new TokenInvalidError(
+          `Token ${tid()} has an invalid signature. The token may have been tampered with.`,
+        );
+    }
     if (token.principalId !== expect.expectedPrincipalId)
       throw new TokenScopeError(
-        `Token ${tid} was issued for principal ${pyStrRepr(token.principalId)}, not ${pyStrRepr(expect.expectedPrincipalId)}.`,
+        `Token ${tid()} was issued for principal ${quoted(token.principalId)}, not ${quoted(expect.expectedPrincipalId)}.`,
       );
     if (token.capabilityId !== expect.expectedCapabilityId)
       throw new TokenScopeError(
-        `Token ${tid} was issued for capability ${pyStrRepr(token.capabilityId)}, not ${pyStrRepr(expect.expectedCapabilityId)}.`,
+        `Token ${tid()} was issued for capability ${quoted(token.capabilityId)}, not ${quoted(expect.expectedCapabilityId)}.`,
       );
   }
 
@@ -165,6 +174,23 @@ export class HmacTokenProvider implements TokenProvider {
   sweepRevocations(now?: Date): number {
     return this.revocationStore.sweepExpired(now ?? new Date(this.#clock() / 1000));
   }
+}
+
+/** A private copy of the constraints, so freezing the token never freezes the caller's object. */
+function cloneConstraints(c: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return structuredClone(c);
+  } catch {
+    throw new InvalidArgumentError("Token constraints must be plain JSON-like data.");
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 function constantTimeEqual(expectedHex: string, given: string): boolean {

@@ -43,6 +43,10 @@ export interface InMemoryTraceStoreOptions {
 export class InMemoryTraceStore implements TraceStore {
   readonly #traces = new Map<string, ActionTrace>();
   readonly #max: number;
+  // Insertion-order queue of ids for FIFO eviction (deleting a Map's first key repeatedly and
+  // re-finding it with keys().next() walks V8's tombstones, which made eviction O(n)).
+  #order: string[] = [];
+  #head = 0;
   /** Traces dropped by FIFO eviction since construction. */
   evictedCount = 0;
 
@@ -55,12 +59,17 @@ export class InMemoryTraceStore implements TraceStore {
 
   record(trace: ActionTrace): void {
     // Re-recording an id overwrites in place, like the reference's dict store.
+    if (!this.#traces.has(trace.actionId)) this.#order.push(trace.actionId);
     this.#traces.set(trace.actionId, trace);
     while (this.#traces.size > this.#max) {
-      const oldest = this.#traces.keys().next().value;
+      const oldest = this.#order[this.#head++];
       if (oldest === undefined) break;
       this.#traces.delete(oldest);
       this.evictedCount++;
+    }
+    if (this.#head > 4096 && this.#head * 2 > this.#order.length) {
+      this.#order = this.#order.slice(this.#head);
+      this.#head = 0;
     }
   }
 

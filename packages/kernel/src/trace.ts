@@ -89,6 +89,8 @@ export interface TraceStore {
   get(actionId: string): ActionTrace | undefined;
   listAll(): ActionTrace[];
   query(query: TraceQuery): ActionTrace[];
+  /** Optional: number of traces held (for `kernel.gauges()`); without it the kernel counts `listAll()`. */
+  size?(): number;
 }
 
 /** Where the token provider keeps revocations. In-memory here; durable SQLite in @weft/chained-store. */

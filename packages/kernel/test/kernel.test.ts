@@ -172,3 +172,13 @@ describe("Kernel", () => {
     expect(kernel.requestCapabilities("delete customer")[0]?.capabilityId).toBe("crm.delete");
   });
 });
+
+describe("Kernel input validation", () => {
+  it("rejects a missing token with TOKEN_INVALID, untraced", async () => {
+    const { kernel } = makeKernel();
+    await expect(kernel.invoke(null as never, { principal: reader })).rejects.toMatchObject({
+      code: "TOKEN_INVALID",
+    });
+    expect(kernel.listTraces()).toHaveLength(0);
+  });
+});

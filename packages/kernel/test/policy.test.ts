@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   type CapabilityRequest,
   DefaultPolicyEngine,
@@ -313,6 +313,7 @@ describe("Kernel grant", () => {
   });
 
   it("keeps the denial when the trace store fails (best effort)", () => {
+    const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
     const { kernel } = makeKernel();
     const store = kernel.traceStore;
     store.record = () => {
@@ -322,6 +323,9 @@ describe("Kernel grant", () => {
       PolicyDeniedError,
     );
     expect(kernel.stats.denials).toBe(1);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toContain("Deny trace could not be recorded");
+    warn.mockRestore();
   });
 
   it("accepts a custom PolicyEngine and treats allowed:false as a denial", () => {

@@ -1,3 +1,4 @@
+export type { SpanQuery, SpanRecordV1, SpanTreeNode } from "@weft/chained-store";
 export {
   ATTR_ACTION_ID,
   ATTR_PRINCIPAL_ID,
@@ -31,4 +32,3 @@ export {
 } from "./redaction.js";
 export type { ReadableSpanLike, SpanProcessorLike } from "./span-like.js";
 export { hrTimeToNanos } from "./time.js";
-export type { SpanQuery, SpanRecordV1, SpanTreeNode } from "@weft/chained-store";

@@ -139,10 +139,14 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
     }
     this.chain = this.store.spans;
 
-    this.#metrics = new MirrorMetrics(chainName, {
-      queueDepth: () => this.#depth(),
-      lastFlushAgeSeconds: () => (performance.now() - this.#lastFlushAt) / 1000,
-    }, options.meterProvider);
+    this.#metrics = new MirrorMetrics(
+      chainName,
+      {
+        queueDepth: () => this.#depth(),
+        lastFlushAgeSeconds: () => (performance.now() - this.#lastFlushAt) / 1000,
+      },
+      options.meterProvider,
+    );
 
     this.#armTimer();
     if (options.flushOnExit !== false) {
@@ -262,7 +266,8 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
     let batch = this.#batch;
     if (batch === null) {
       if (this.#queue.length === 0) return true;
-      const spans = this.#queue.length <= this.#maxBatch ? this.#queue : this.#queue.splice(0, this.#maxBatch);
+      const spans =
+        this.#queue.length <= this.#maxBatch ? this.#queue : this.#queue.splice(0, this.#maxBatch);
       if (spans === this.#queue) this.#queue = [];
       batch = this.#normalize(spans);
       this.#batch = batch;

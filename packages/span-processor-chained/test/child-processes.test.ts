@@ -46,10 +46,14 @@ function verify(path: string) {
 describe("burst", () => {
   test(`${BURST_SPANS.toLocaleString("en")} spans in a tight loop: all stored, zero dropped, peak RSS bounded; BatchSpanProcessor drops`, async () => {
     const path = join(tempDir(), "burst.db");
-    const chained = await run(process.execPath, [fixture("burst-child.ts"), "chained", String(BURST_SPANS), path], {
-      env,
-      maxBuffer: 1 << 20,
-    });
+    const chained = await run(
+      process.execPath,
+      [fixture("burst-child.ts"), "chained", String(BURST_SPANS), path],
+      {
+        env,
+        maxBuffer: 1 << 20,
+      },
+    );
     const c = JSON.parse(chained.stdout.trim().split("\n").at(-1)!) as {
       stored: number;
       verifyOk: boolean;
@@ -57,7 +61,9 @@ describe("burst", () => {
       afterLoop: { queued: number };
       maxRssKiB: number;
     };
-    const batch = await run(process.execPath, [fixture("burst-child.ts"), "batch", String(BURST_SPANS)], { env });
+    const batch = await run(process.execPath, [fixture("burst-child.ts"), "batch", String(BURST_SPANS)], {
+      env,
+    });
     const b = JSON.parse(batch.stdout.trim().split("\n").at(-1)!) as { received: number; maxRssKiB: number };
     console.log(
       `burst: chained stored=${c.stored} dropped=${c.stats.dropped} syncFlushes=${c.stats.syncFlushes} ` +
@@ -103,10 +109,14 @@ function trackFlushes(child: ChildProcess) {
 describe("crash and restart", () => {
   test("SIGKILL at a random point: every span flushed before the kill is present, the chain verifies, a new process continues it", async () => {
     const path = join(tempDir(), "crash.db");
-    const child = spawn(process.execPath, [fixture("writer-child.ts"), path, "first", "forever", "1000", "128"], {
-      env,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      [fixture("writer-child.ts"), path, "first", "forever", "1000", "128"],
+      {
+        env,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     const flushes = trackFlushes(child);
     await flushes.reached(3000 + Math.floor(Math.random() * 5000));
     // A random extra moment, so the kill lands anywhere, including inside a transaction.
@@ -123,15 +133,22 @@ describe("crash and restart", () => {
     const firstRun = storedTags(path).get("first") ?? [];
     expect(firstRun.length).toBeGreaterThanOrEqual(flushedAtKill);
     const present = new Set(firstRun);
-    for (let n = 0; n < flushedAtKill; n++) if (!present.has(n)) expect.fail(`span ${n} was flushed but is missing`);
+    for (let n = 0; n < flushedAtKill; n++)
+      if (!present.has(n)) expect.fail(`span ${n} was flushed but is missing`);
     console.log(`crash: killed after ${flushedAtKill} flushed, ${firstRun.length} stored`);
 
-    const second = await run(process.execPath, [fixture("writer-child.ts"), path, "second", "500", "1000", "128"], { env });
+    const second = await run(
+      process.execPath,
+      [fixture("writer-child.ts"), path, "second", "500", "1000", "128"],
+      { env },
+    );
     expect(second.stdout).toContain("done ");
     const final = verify(path);
     expect(final.result.ok).toBe(true);
     expect(final.count).toBe(firstRun.length + 500);
-    expect((storedTags(path).get("second") ?? []).sort((a, b) => a - b)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    expect((storedTags(path).get("second") ?? []).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 500 }, (_, i) => i),
+    );
   }, 120_000);
 
   test("four processes mirroring into one SQLite file produce one valid chain with all spans", async () => {
@@ -139,7 +156,11 @@ describe("crash and restart", () => {
     const perProcess = 3000;
     const tags = ["p1", "p2", "p3", "p4"];
     const results = await Promise.all(
-      tags.map((tag) => run(process.execPath, [fixture("writer-child.ts"), path, tag, String(perProcess), "1000", "64"], { env })),
+      tags.map((tag) =>
+        run(process.execPath, [fixture("writer-child.ts"), path, tag, String(perProcess), "1000", "64"], {
+          env,
+        }),
+      ),
     );
     for (const r of results) expect(r.stdout).toContain("done ");
     const final = verify(path);
@@ -147,7 +168,9 @@ describe("crash and restart", () => {
     expect(final.count).toBe(tags.length * perProcess);
     const byTag = storedTags(path);
     for (const tag of tags) {
-      expect((byTag.get(tag) ?? []).sort((a, b) => a - b)).toEqual(Array.from({ length: perProcess }, (_, i) => i));
+      expect((byTag.get(tag) ?? []).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: perProcess }, (_, i) => i),
+      );
     }
   }, 120_000);
 });

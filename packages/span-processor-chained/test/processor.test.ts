@@ -106,7 +106,11 @@ function emitTrace(tracer: ReturnType<ReturnType<typeof setup>["provider"]["getT
     );
     const toolCtx = trace.setSpan(rootCtx, tool);
     tool.addEvent("policy.decision", { "weft.decision": "allow", rule: i });
-    const http = tracer.startSpan("GET", { kind: SpanKind.CLIENT, attributes: { "http.response.status_code": 200 } }, toolCtx);
+    const http = tracer.startSpan(
+      "GET",
+      { kind: SpanKind.CLIENT, attributes: { "http.response.status_code": 200 } },
+      toolCtx,
+    );
     http.setStatus({ code: SpanStatusCode.OK });
     http.end();
     if (i === 1) tool.setStatus({ code: SpanStatusCode.ERROR, message: "driver timeout" });
@@ -144,7 +148,9 @@ describe("ChainedSpanProcessor with a real SDK 3 provider and SQLite", () => {
     expect(root.attributes["ratio"]).toBe(0.25);
     expect(root.start_time_unix_nano).toMatch(/^\d{19}$/);
     expect(stored.some((r) => r.status.code === "ERROR" && r.status.message === "driver timeout")).toBe(true);
-    expect(stored.some((r) => r.links.length === 1 && r.links[0]!.attributes["link.kind"] === "follows")).toBe(true);
+    expect(
+      stored.some((r) => r.links.length === 1 && r.links[0]!.attributes["link.kind"] === "follows"),
+    ).toBe(true);
 
     const verify = mirror.store.verify("spans");
     expect(verify.ok).toBe(true);
@@ -155,7 +161,9 @@ describe("ChainedSpanProcessor with a real SDK 3 provider and SQLite", () => {
   test("RECORD_ONLY spans, which the exporter never sees, are mirrored with sampled=false", async () => {
     const recordOnly: Sampler = {
       shouldSample: (_ctx, _traceId, name) => ({
-        decision: name.startsWith("unsampled") ? SamplingDecision.RECORD : SamplingDecision.RECORD_AND_SAMPLED,
+        decision: name.startsWith("unsampled")
+          ? SamplingDecision.RECORD
+          : SamplingDecision.RECORD_AND_SAMPLED,
       }),
       toString: () => "record-only-for-unsampled",
     };
@@ -207,7 +215,11 @@ describe("ChainedSpanProcessor with a real SDK 3 provider and SQLite", () => {
 
   test("a partial batch is written by the interval timer without any flush call", async () => {
     const path = join(tempDir(), "timer.db");
-    const mirror = new ChainedSpanProcessor({ path, storeOptions: { secret: TEST_SECRET }, flushIntervalMs: 20 });
+    const mirror = new ChainedSpanProcessor({
+      path,
+      storeOptions: { secret: TEST_SECRET },
+      flushIntervalMs: 20,
+    });
     const provider = new TracerProvider({ spanProcessors: [mirror] });
     provider.getTracer("t").startSpan("lonely").end();
     for (let i = 0; i < 200 && mirror.stats().written === 0; i++) await new Promise((r) => setTimeout(r, 10));
@@ -313,7 +325,8 @@ async function collect(reader: MetricReader): Promise<Map<string, number>> {
   for (const scope of resourceMetrics.scopeMetrics) {
     for (const metric of scope.metrics) {
       const point = metric.dataPoints[0];
-      if (point !== undefined && typeof point.value === "number") out.set(metric.descriptor.name, point.value);
+      if (point !== undefined && typeof point.value === "number")
+        out.set(metric.descriptor.name, point.value);
     }
   }
   return out;

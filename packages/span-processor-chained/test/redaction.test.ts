@@ -39,7 +39,10 @@ describe("redaction before hashing", () => {
         "app.visible.marker": "plain-marker-value-kept",
       },
     });
-    span.addEvent("retry", { "http.request.header.cookie": `sid=${TOKEN}`, detail: `Authorization: Bearer ${TOKEN}` });
+    span.addEvent("retry", {
+      "http.request.header.cookie": `sid=${TOKEN}`,
+      detail: `Authorization: Bearer ${TOKEN}`,
+    });
     span.setStatus({ code: SpanStatusCode.ERROR, message: `401 for Bearer ${TOKEN}` });
     span.end();
     await provider.shutdown();
@@ -56,7 +59,9 @@ describe("redaction before hashing", () => {
     store.close();
     expect(record.attributes["http.request.header.authorization"]).toBe("[REDACTED]");
     expect(record.attributes["app.upstream.note"]).toBe("retrying with Bearer [REDACTED] after 401");
-    expect(record.attributes["url.full"]).toBe("https://[REDACTED]@api.example.test/v1/chat?api_key=[REDACTED]&page=2");
+    expect(record.attributes["url.full"]).toBe(
+      "https://[REDACTED]@api.example.test/v1/chat?api_key=[REDACTED]&page=2",
+    );
     expect(record.attributes["app.session"]).toBe("[REDACTED]");
     expect(record.events[0]!.attributes["http.request.header.cookie"]).toBe("[REDACTED]");
     expect(record.status.message).toBe("401 for Bearer [REDACTED]");
@@ -83,7 +88,13 @@ describe("redaction before hashing", () => {
     const provider = new TracerProvider({ spanProcessors: [mirror] });
     provider
       .getTracer("t")
-      .startSpan("x", { attributes: { "app.customer.ssn": "123-45-6789", note: "moved acct-123456 today", list: ["ok", "acct-654321"] } })
+      .startSpan("x", {
+        attributes: {
+          "app.customer.ssn": "123-45-6789",
+          note: "moved acct-123456 today",
+          list: ["ok", "acct-654321"],
+        },
+      })
       .end();
     await provider.forceFlush();
     const record = [...mirror.chain.iterate()][0]!.payload;
@@ -96,11 +107,19 @@ describe("redaction before hashing", () => {
     await provider.shutdown();
 
     const verbatimPath = join(tempDir(), "verbatim.db");
-    const verbatim = new ChainedSpanProcessor({ path: verbatimPath, storeOptions: { secret: TEST_SECRET }, redaction: false });
+    const verbatim = new ChainedSpanProcessor({
+      path: verbatimPath,
+      storeOptions: { secret: TEST_SECRET },
+      redaction: false,
+    });
     const p2 = new TracerProvider({ spanProcessors: [verbatim] });
-    p2.getTracer("t").startSpan("x", { attributes: { "http.request.header.authorization": "Bearer abcdefghijk" } }).end();
+    p2.getTracer("t")
+      .startSpan("x", { attributes: { "http.request.header.authorization": "Bearer abcdefghijk" } })
+      .end();
     await p2.forceFlush();
-    expect([...verbatim.chain.iterate()][0]!.payload.attributes["http.request.header.authorization"]).toBe("Bearer abcdefghijk");
+    expect([...verbatim.chain.iterate()][0]!.payload.attributes["http.request.header.authorization"]).toBe(
+      "Bearer abcdefghijk",
+    );
     await p2.shutdown();
   });
 });
@@ -121,7 +140,11 @@ describe("default value patterns", () => {
   });
 
   test("ordinary text and ordinary keys are left alone", () => {
-    for (const s of ["GET https://api.example.test/v1/users?page=2", "execute_tool crm.read_customer", "tokens used: 512"]) {
+    for (const s of [
+      "GET https://api.example.test/v1/users?page=2",
+      "execute_tool crm.read_customer",
+      "tokens used: 512",
+    ]) {
       expect(r.scrub(s)).toBeUndefined();
     }
     for (const k of ["gen_ai.usage.input_tokens", "weft.token.id", "http.request.header.content-type"]) {

@@ -2,9 +2,9 @@
 // diag, records stay queued and are retried, and whatever is still unwritten at shutdown is
 // reported with its count. Failures are real: a lock held by another SQLite connection, a closed store.
 
-import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { join } from "node:path";
 import { DiagLogLevel, diag } from "@opentelemetry/api";
 import { TracerProvider } from "@opentelemetry/sdk-trace";
 import { openStore } from "@weft/chained-store";
@@ -19,7 +19,10 @@ let diagErrors: string[] = [];
 beforeEach(() => {
   diagErrors = [];
   const sink = (msg: string) => diagErrors.push(msg);
-  diag.setLogger({ error: sink, warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.ERROR);
+  diag.setLogger(
+    { error: sink, warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {} },
+    DiagLogLevel.ERROR,
+  );
 });
 afterEach(() => diag.disable());
 
@@ -28,11 +31,18 @@ describe("store failures", () => {
     const path = join(tempDir(), "locked.db");
     const store = openStore({ path, secret: TEST_SECRET, busyTimeoutMs: 20 });
     store.spans.count(); // schema exists before the foreign connection locks it
-    const mirror = new ChainedSpanProcessor({ store, maxQueueSize: 64, maxBatchSize: 16, retryMaxDelayMs: 40 });
+    const mirror = new ChainedSpanProcessor({
+      store,
+      maxQueueSize: 64,
+      maxBatchSize: 16,
+      retryMaxDelayMs: 40,
+    });
     const provider = new TracerProvider({ spanProcessors: [mirror] });
     const tracer = provider.getTracer("t");
 
-    const holder = spawn(process.execPath, [fixture("lock-holder.ts"), path], { stdio: ["pipe", "pipe", "inherit"] });
+    const holder = spawn(process.execPath, [fixture("lock-holder.ts"), path], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
     await once(holder.stdout!, "data"); // "locked"
     // More spans than the queue holds: backpressure tries to write, fails, and must not throw.
     expect(() => {
@@ -57,7 +67,13 @@ describe("store failures", () => {
   test("a store that stays broken: onEnd never throws, forceFlush rejects with a typed error, shutdown reports the unwritten count", async () => {
     const path = join(tempDir(), "closed.db");
     const store = openStore({ path, secret: TEST_SECRET });
-    const mirror = new ChainedSpanProcessor({ store, maxQueueSize: 32, maxBatchSize: 8, flushTimeoutMs: 100, retryMaxDelayMs: 20 });
+    const mirror = new ChainedSpanProcessor({
+      store,
+      maxQueueSize: 32,
+      maxBatchSize: 8,
+      flushTimeoutMs: 100,
+      retryMaxDelayMs: 20,
+    });
     const provider = new TracerProvider({ spanProcessors: [mirror] });
     const tracer = provider.getTracer("t");
     for (let i = 0; i < 8; i++) tracer.startSpan(`ok ${i}`).end();
@@ -83,7 +99,9 @@ describe("store failures", () => {
     const stats = mirror.stats();
     expect(stats.unwrittenAtShutdown).toBe(beforeShutdown.queued);
     expect(stats.written).toBe(8);
-    expect(diagErrors.some((m) => m.includes(`${beforeShutdown.queued} span(s) could not be written`))).toBe(true);
+    expect(diagErrors.some((m) => m.includes(`${beforeShutdown.queued} span(s) could not be written`))).toBe(
+      true,
+    );
 
     const reader = openStore({ path, secret: TEST_SECRET, readonly: true });
     expect(reader.spans.count()).toBe(8);

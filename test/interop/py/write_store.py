@@ -4,7 +4,8 @@ Prints JSON to stdout: {"traces": [export dict of every trace written, in order]
 "records": [{"seq", "prev_hash", "record_hash"} as the store itself lists them]}.
 The hashes come from the reference, so they are the oracle for Weft's reader.
 
-usage: python write_store.py --format sqlite|jsonl --store PATH [--count N]
+usage: python write_store.py --format sqlite|jsonl --store PATH [--count N] [--start I]
+(appends traces I..I+N-1 to the store, creating it if needed; `records` lists the whole chain)
 Secret: WEAVER_KERNEL_SECRET (resolved by the reference itself).
 """
 
@@ -78,10 +79,11 @@ def main() -> None:
     parser.add_argument("--format", choices=["sqlite", "jsonl"], required=True)
     parser.add_argument("--store", required=True)
     parser.add_argument("--count", type=int, default=8)
+    parser.add_argument("--start", type=int, default=0)
     opts = parser.parse_args()
 
     store = SQLiteTraceStore(opts.store) if opts.format == "sqlite" else JsonlTraceStore(opts.store)
-    traces = [make_trace(i) for i in range(opts.count)]
+    traces = [make_trace(i) for i in range(opts.start, opts.start + opts.count)]
     for trace in traces:
         store.record(trace)
     records = [

@@ -5,7 +5,8 @@
 // by someone else re-reads the new tail before appending.
 
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, writeSync } from "node:fs";
-import { GENESIS_HASH, type RecordHasher, ChainVerifier } from "../chain.js";
+import { canonicalize } from "../canonical.js";
+import { ChainVerifier, GENESIS_HASH, type RecordHasher } from "../chain.js";
 import {
   DuplicateActionIdError,
   NotAStoreError,
@@ -15,7 +16,6 @@ import {
   UnsupportedOperationError,
   WrongSecretError,
 } from "../errors.js";
-import { canonicalize } from "../canonical.js";
 import { parseJsonLossless } from "../json-lossless.js";
 import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, RecordLog, SpanLog } from "../log.js";
 import type { SpanColumns } from "../span-codec.js";
@@ -23,7 +23,8 @@ import type { JsonValue } from "../types.js";
 import { readLines } from "./jsonl-lines.js";
 
 /** The reference's own layout (json.dumps defaults, this key order): lets rows skip a full parse. */
-const LINE = /^\{"seq": (\d+), "prev_hash": "([0-9a-f]{64})", "record_hash": "([0-9a-f]{64})", "trace": ([^]*)\}$/;
+const LINE =
+  /^\{"seq": (\d+), "prev_hash": "([0-9a-f]{64})", "record_hash": "([0-9a-f]{64})", "trace": ([\s\S]*)\}$/;
 
 export interface JsonlEnvelope {
   seq: number;
@@ -42,7 +43,11 @@ export function parseEnvelope(text: string): JsonlEnvelope | null {
   }
   if (typeof v !== "object" || v === null) return null;
   const o = v as Record<string, unknown>;
-  if (!Number.isSafeInteger(o["seq"]) || typeof o["prev_hash"] !== "string" || typeof o["record_hash"] !== "string")
+  if (
+    !Number.isSafeInteger(o["seq"]) ||
+    typeof o["prev_hash"] !== "string" ||
+    typeof o["record_hash"] !== "string"
+  )
     return null;
   if (typeof o["trace"] !== "object" || o["trace"] === null || Array.isArray(o["trace"])) return null;
   return {
@@ -72,7 +77,12 @@ function toRaw(text: string, line: number, path: string): RawRow {
   // Any other layout (hand-reformatted lines): read it fully and keep the canonical payload.
   const env = parseEnvelope(text);
   if (env === null) throw new StoreCorruptError(path, { line }, "not a trace record");
-  return { seq: env.seq, prevHash: env.prevHash, recordHash: env.recordHash, text: canonicalize(payloadOf(text)) };
+  return {
+    seq: env.seq,
+    prevHash: env.prevHash,
+    recordHash: env.recordHash,
+    text: canonicalize(payloadOf(text)),
+  };
 }
 
 export function spansPathFor(path: string): string {
@@ -96,7 +106,8 @@ class JsonlLog<C> implements RecordLog<C> {
   /** Reads the existing file (if any) to resume the chain; call once after construction. */
   load(): this {
     if (existsSync(this.path)) this.#scan(0);
-    else if (this.opts.readonly && this.label === "actions") throw new NotAStoreError(this.path, "the file does not exist");
+    else if (this.opts.readonly && this.label === "actions")
+      throw new NotAStoreError(this.path, "the file does not exist");
     return this;
   }
 
@@ -111,7 +122,8 @@ class JsonlLog<C> implements RecordLog<C> {
       if (l.text.trim() === "") continue;
       const env = parseEnvelope(l.text);
       if (env === null) {
-        if (this.#count === 0 && l.line === 1) throw new NotAStoreError(this.path, "its first line is not a trace record");
+        if (this.#count === 0 && l.line === 1)
+          throw new NotAStoreError(this.path, "its first line is not a trace record");
         throw new StoreCorruptError(this.path, { line: l.line }, "not a valid trace record");
       }
       this.onRecord(env, l.line);
@@ -172,7 +184,7 @@ class JsonlLog<C> implements RecordLog<C> {
     this.#count += entries.length;
     const last = out[out.length - 1]!;
     this.#head = { seq: last.seq, recordHash: last.recordHash };
-    entries.forEach((e, i) => this.afterAppend(e, out[i]!));
+    for (let i = 0; i < entries.length; i++) this.afterAppend(entries[i]!, out[i]!);
     return out;
   }
 
@@ -218,15 +230,15 @@ class JsonlLog<C> implements RecordLog<C> {
 }
 
 export class JsonlActionLog extends JsonlLog<ActionColumns> implements ActionLog {
-  #ids: Set<string> | undefined;
+  readonly #ids = new Set<string>();
 
   protected override onRecord(env: JsonlEnvelope, _line: number): void {
     const id = env.trace["action_id"];
-    if (typeof id === "string") (this.#ids ??= new Set()).add(id);
+    if (typeof id === "string") this.#ids.add(id);
   }
 
   protected override beforeAppend(entries: LogEntry<ActionColumns>[]): void {
-    const ids = (this.#ids ??= new Set());
+    const ids = this.#ids;
     const seen = new Set<string>();
     for (const e of entries) {
       if (ids.has(e.columns.actionId) || seen.has(e.columns.actionId)) {
@@ -237,15 +249,17 @@ export class JsonlActionLog extends JsonlLog<ActionColumns> implements ActionLog
   }
 
   protected override afterAppend(entry: LogEntry<ActionColumns>): void {
-    (this.#ids ??= new Set()).add(entry.columns.actionId);
+    this.#ids.add(entry.columns.actionId);
   }
 
   byActionId(actionId: string): RawRow | undefined {
-    if (this.#ids !== undefined && !this.#ids.has(actionId)) return undefined;
+    if (!this.#ids.has(actionId)) return undefined;
     const needle = JSON.stringify(actionId).slice(1, -1);
     for (const row of this.rows()) {
       if (!row.text.includes(needle) && !/\\u/.test(row.text)) continue;
-      const payload = (row.reparse ? row.reparse() : parseJsonLossless(row.text)) as { [k: string]: JsonValue };
+      const payload = (row.reparse ? row.reparse() : parseJsonLossless(row.text)) as {
+        [k: string]: JsonValue;
+      };
       if (payload["action_id"] === actionId) return row;
     }
     return undefined;

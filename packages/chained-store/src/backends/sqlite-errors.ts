@@ -21,8 +21,10 @@ export function mapSqliteError(e: unknown, path: string, what: string, busyTimeo
   if (code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_") || code === "SQLITE_LOCKED") {
     return new StoreLockedError(path, busyTimeoutMs, { cause: e });
   }
-  if (code === "SQLITE_NOTADB") return new NotAStoreError(path, "the file is not an SQLite database", { cause: e });
-  if (code === "SQLITE_CORRUPT") return new StoreCorruptError(path, {}, "the SQLite file is damaged", { cause: e });
+  if (code === "SQLITE_NOTADB")
+    return new NotAStoreError(path, "the file is not an SQLite database", { cause: e });
+  if (code === "SQLITE_CORRUPT")
+    return new StoreCorruptError(path, {}, "the SQLite file is damaged", { cause: e });
   if (code.startsWith("SQLITE_READONLY")) return new StoreReadonlyError(path, what);
   return new StoreIoError(path, what, { cause: e });
 }

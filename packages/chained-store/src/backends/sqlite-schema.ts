@@ -57,7 +57,14 @@ CREATE TABLE IF NOT EXISTS token_expiry (token_id TEXT PRIMARY KEY, expires_at T
 
 export const TRACES_COLUMNS = ["seq", "action_id", "prev_hash", "record_hash", "invoked_at", "payload"];
 /** Tables another tool may have put in the file that do not make it "not a store". */
-export const KNOWN_TABLES = new Set(["traces", "meta", "weft_spans", "revoked", "principal_tokens", "token_expiry"]);
+export const KNOWN_TABLES = new Set([
+  "traces",
+  "meta",
+  "weft_spans",
+  "revoked",
+  "principal_tokens",
+  "token_expiry",
+]);
 
 /** Read-only opens of a reference-written file: an empty spans table in the temp schema. */
 export const TEMP_SPANS = `CREATE TEMP TABLE weft_spans (

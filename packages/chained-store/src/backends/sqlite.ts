@@ -21,7 +21,14 @@ import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, SpanLog } from
 import type { NormalizedSpanQuery, NormalizedTraceQuery } from "../query.js";
 import type { SpanColumns } from "../span-codec.js";
 import { mapSqliteError, sqliteCode } from "./sqlite-errors.js";
-import { KNOWN_TABLES, TEMP_SPANS, payloadField, REFERENCE_TABLES, TRACES_COLUMNS, WEFT_TABLES } from "./sqlite-schema.js";
+import {
+  KNOWN_TABLES,
+  payloadField,
+  REFERENCE_TABLES,
+  TEMP_SPANS,
+  TRACES_COLUMNS,
+  WEFT_TABLES,
+} from "./sqlite-schema.js";
 
 type Row = [number, string, string, string];
 
@@ -43,7 +50,11 @@ export class SqliteDatabase {
   ) {
     if (options.readonly && !existsSync(path)) throw new NotAStoreError(path, "the file does not exist");
     try {
-      this.db = new Database(path, { readonly: options.readonly, timeout: options.busyTimeoutMs, fileMustExist: options.readonly });
+      this.db = new Database(path, {
+        readonly: options.readonly,
+        timeout: options.busyTimeoutMs,
+        fileMustExist: options.readonly,
+      });
     } catch (e) {
       throw this.error(e, "open");
     }
@@ -63,15 +74,20 @@ export class SqliteDatabase {
 
   #prepareSchema(): void {
     const db = this.db;
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]).filter(
-      (t) => !t.startsWith("sqlite_"),
-    );
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]
+    ).filter((t) => !t.startsWith("sqlite_"));
     const foreign = tables.filter((t) => !KNOWN_TABLES.has(t));
     if (foreign.length > 0 && !tables.includes("traces")) {
-      throw new NotAStoreError(this.path, `it holds other tables (${foreign.slice(0, 3).join(", ")}) and no 'traces' table`);
+      throw new NotAStoreError(
+        this.path,
+        `it holds other tables (${foreign.slice(0, 3).join(", ")}) and no 'traces' table`,
+      );
     }
     if (tables.includes("traces")) {
-      const cols = (db.prepare("PRAGMA table_info(traces)").all() as Array<{ name: string }>).map((c) => c.name);
+      const cols = (db.prepare("PRAGMA table_info(traces)").all() as Array<{ name: string }>).map(
+        (c) => c.name,
+      );
       if (TRACES_COLUMNS.some((c) => !cols.includes(c))) {
         throw new NotAStoreError(this.path, "its 'traces' table does not have the trace store columns");
       }
@@ -86,7 +102,8 @@ export class SqliteDatabase {
     if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${this.options.synchronous}`);
     // Only take the write lock when something is missing, so opening never waits on a writer.
-    if (tables.includes("weft_spans") && tables.includes("meta") && this.meta(META_SCHEMA) !== undefined) return;
+    if (tables.includes("weft_spans") && tables.includes("meta") && this.meta(META_SCHEMA) !== undefined)
+      return;
     const create = db.transaction(() => {
       db.exec(REFERENCE_TABLES);
       db.exec(WEFT_TABLES);
@@ -98,7 +115,9 @@ export class SqliteDatabase {
   }
 
   hasTable(name: string): boolean {
-    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+    return (
+      this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined
+    );
   }
 
   meta(key: string): string | undefined {
@@ -314,7 +333,9 @@ export class SqliteActionLog extends SqliteLogBase<ActionColumns> implements Act
       params.push(q.until);
     }
     if (q.traceId !== undefined) {
-      where.push("action_id IN (SELECT action_id FROM weft_spans WHERE trace_id = ? AND action_id IS NOT NULL)");
+      where.push(
+        "action_id IN (SELECT action_id FROM weft_spans WHERE trace_id = ? AND action_id IS NOT NULL)",
+      );
       params.push(q.traceId);
     }
     let sql = "SELECT seq, prev_hash, record_hash, payload FROM traces";
@@ -337,9 +358,10 @@ export class SqliteActionLog extends SqliteLogBase<ActionColumns> implements Act
    */
   prune(cutoffIso: string): number {
     return this.owner.transactionImmediate(() => {
-      const firstKept = this.db.prepare("SELECT MIN(seq) FROM traces WHERE invoked_at >= ?").pluck().get(cutoffIso) as
-        | number
-        | null;
+      const firstKept = this.db
+        .prepare("SELECT MIN(seq) FROM traces WHERE invoked_at >= ?")
+        .pluck()
+        .get(cutoffIso) as number | null;
       const last = (
         firstKept === null
           ? this.db.prepare("SELECT seq, record_hash FROM traces ORDER BY seq DESC LIMIT 1")
@@ -380,7 +402,7 @@ export class SqliteSpanLog extends SqliteLogBase<SpanColumns> implements SpanLog
       c.spanId,
       c.parentSpanId,
       c.name,
-      BigInt(c.startNs),
+      c.startNs, // decimal text; the column's INTEGER affinity stores it as a 64-bit integer
       c.actionId,
       c.principalId,
       e.text,

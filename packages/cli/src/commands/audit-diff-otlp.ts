@@ -15,7 +15,6 @@ const SHOW = 20;
 
 export const auditDiffOtlp: Command = {
   name: NAME,
-  summary: "diff the spans chain against a collector's OTLP/JSON file",
   help: `Usage: weft audit diff-otlp <COLLECTOR_FILE> --store PATH [--trace-id HEX] [--ignore-resource] [--json]
 
 Compare every span in the store's spans chain with the spans an OpenTelemetry
@@ -75,7 +74,9 @@ Example:
         line(
           o,
           `${paint(o, "green", "OK:")} ${diff.matched} span(s) match (store ${diff.store_spans}, collector ${diff.collector_spans})` +
-            (diff.duplicates_in_collector.length ? `; ${diff.duplicates_in_collector.length} duplicate(s) in collector` : ""),
+            (diff.duplicates_in_collector.length
+              ? `; ${diff.duplicates_in_collector.length} duplicate(s) in collector`
+              : ""),
         );
         return 0;
       }
@@ -83,7 +84,10 @@ Example:
         o,
         `${paint(o, "red", "DIFFERENCES:")} ${diff.differences} (store ${diff.store_spans} span(s), collector ${diff.collector_spans}, matched ${diff.matched})`,
       );
-      const list = (title: string, items: ReadonlyArray<{ trace_id: string; span_id: string; name: string }>): void => {
+      const list = (
+        title: string,
+        items: ReadonlyArray<{ trace_id: string; span_id: string; name: string }>,
+      ): void => {
         if (items.length === 0) return;
         line(o, `${title}: ${items.length}`);
         for (const s of items.slice(0, SHOW)) line(o, `  ${s.trace_id} ${s.span_id} ${safe(s.name)}`);
@@ -94,7 +98,10 @@ Example:
       if (diff.mismatched.length > 0) {
         line(o, `differing fields: ${diff.mismatched.length}`);
         for (const m of diff.mismatched.slice(0, SHOW)) {
-          line(o, `  ${m.trace_id} ${m.span_id} ${safe(m.name)}: ${safe(m.field)} store=${safe(String(m.store))} collector=${safe(String(m.collector))}`);
+          line(
+            o,
+            `  ${m.trace_id} ${m.span_id} ${safe(m.name)}: ${safe(m.field)} store=${safe(String(m.store))} collector=${safe(String(m.collector))}`,
+          );
         }
         if (diff.mismatched.length > SHOW) line(o, `  … ${diff.mismatched.length - SHOW} more (use --json)`);
       }

@@ -20,7 +20,6 @@ type ExportFormat = (typeof FORMATS)[number];
 
 export const auditExport: Command = {
   name: NAME,
-  summary: "export records as JSONL, OCSF or OTLP/JSON",
   help: `Usage: weft audit export --store PATH [--format jsonl|ocsf|ocsf-weaver|otlp-json] [--out FILE] [filters]
 
 Formats:

@@ -1,18 +1,18 @@
 // `weft audit list`: filtered action records. Piped output is byte-compatible with the reference
 // (`weaver-kernel audit list`); on a terminal the table also shows seq, event and reason, coloured.
-import { FILTER_OPTIONS, parse, STORE_OPTIONS, bool } from "../args.js";
+import { bool, FILTER_OPTIONS, parse, STORE_OPTIONS } from "../args.js";
 import { type Command, FILTER_FLAGS_HELP, STORE_FLAGS_HELP } from "../command.js";
 import { parseFilters } from "../filters.js";
-import { pythonJson } from "../json.js";
+import { pythonJsonElement } from "../json.js";
 import { withStore } from "../open-store.js";
-import { line, type Output, padEnd, paint, pyPad, safe, truncate } from "../output.js";
+import { type Output, padEnd, padStart, paint, pyPad, safe, truncate } from "../output.js";
 import { type ActionRecord, statusOf, toExport } from "../records.js";
+import { lineSink } from "../sink.js";
 
 const NAME = "audit list";
 
 export const auditList: Command = {
   name: NAME,
-  summary: "list action records matching filters",
   help: `Usage: weft audit list --store PATH [filters] [--json]
 
 List action records (grants denied, invocations, expansions), ordered by
@@ -35,63 +35,85 @@ Examples:
     }
     const filters = parseFilters(NAME, p);
     return withStore(NAME, p, (store) => {
-      const records = store.actions.queryRecords(filters.query);
+      // No filter at all: stream the whole chain in seq order (the reference's order) in constant
+      // memory; with filters the store answers from its indexes in (invoked_at, action_id) order.
+      const records: Iterable<ActionRecord> =
+        Object.keys(filters.query).length === 0
+          ? store.actions.iterate()
+          : store.actions.queryRecords(filters.query);
+      const sink = lineSink(o, undefined);
       if (bool(p, "json")) {
-        line(o, pythonJson(records.map((r) => toExport(r.payload)), 2));
+        // json.dumps(list, indent=2): "[", elements joined by ",\n", "]"; an empty list is "[]"
+        let prev: string | undefined;
+        for (const r of records) {
+          if (prev === undefined) sink.write("[");
+          else sink.write(`${prev},`);
+          prev = pythonJsonElement(toExport(r.payload), 2);
+        }
+        if (prev === undefined) sink.write("[]");
+        else sink.write(`${prev}\n]`);
+        sink.close();
         return 0;
       }
-      if (records.length === 0) {
-        line(o, "No traces matched.");
-        return 0;
+      const seqWidth = Math.max(3, String(store.actions.head()?.seq ?? 0).length);
+      let n = 0;
+      for (const r of records) {
+        if (n++ === 0) sink.write(o.isTTY ? terminalHeader(o, seqWidth) : referenceHeader());
+        sink.write(o.isTTY ? terminalRow(o, r, seqWidth) : referenceRow(r));
       }
-      o.out(o.isTTY ? terminalTable(o, records) : referenceTable(records));
+      if (n === 0) sink.write("No traces matched.");
+      sink.close();
       return 0;
     });
   },
 };
 
-/** Exactly the reference's layout: fixed-width columns separated by one space. */
-function referenceTable(records: readonly ActionRecord[]): string {
+/** Exactly the reference's layout: fixed-width columns separated by one space, a dashed rule. */
+function referenceHeader(): string {
   const header = `${pyPad("ACTION_ID", 38)} ${pyPad("CAPABILITY", 28)} ${pyPad("PRINCIPAL", 18)} ${pyPad("STATUS", 9)} INVOKED_AT`;
-  const rows = records.map((r) => {
-    const t = r.payload;
-    return `${pyPad(t.actionId, 38)} ${pyPad(t.capabilityId, 28)} ${pyPad(t.principalId, 18)} ${pyPad(statusOf(t), 9)} ${t.invokedAt}`;
-  });
-  return `${[header, "-".repeat(header.length), ...rows].join("\n")}\n`;
+  return `${header}\n${"-".repeat(header.length)}`;
 }
 
-function terminalTable(o: Output, records: readonly ActionRecord[]): string {
-  const cols: Array<[string, number]> = [
-    ["SEQ", Math.max(3, String(records.at(-1)?.seq ?? 0).length)],
-    ["ACTION_ID", 38],
-    ["CAPABILITY", 28],
-    ["PRINCIPAL", 18],
-    ["STATUS", 9],
-    ["INVOKED_AT", 32],
-    ["EVENT", 6],
-    ["REASON", 0],
+function referenceRow(r: ActionRecord): string {
+  const t = r.payload;
+  return `${pyPad(t.actionId, 38)} ${pyPad(t.capabilityId, 28)} ${pyPad(t.principalId, 18)} ${pyPad(statusOf(t), 9)} ${t.invokedAt}`;
+}
+
+const TERMINAL_COLUMNS: ReadonlyArray<readonly [string, number]> = [
+  ["ACTION_ID", 38],
+  ["CAPABILITY", 28],
+  ["PRINCIPAL", 18],
+  ["STATUS", 9],
+  ["INVOKED_AT", 32],
+  ["EVENT", 6],
+  ["REASON", 0],
+];
+
+function cell(text: string, width: number): string {
+  return width === 0 ? safe(text) : padEnd(truncate(safe(text), width), width);
+}
+
+function terminalHeader(o: Output, seqWidth: number): string {
+  const header = [padStart("SEQ", seqWidth), ...TERMINAL_COLUMNS.map(([h, w]) => cell(h, w))]
+    .join(" ")
+    .trimEnd();
+  return `${paint(o, "bold", header)}\n${paint(o, "dim", "-".repeat(header.length))}`;
+}
+
+function terminalRow(o: Output, r: ActionRecord, seqWidth: number): string {
+  const t = r.payload;
+  const status = statusOf(t);
+  const values = [
+    t.actionId,
+    t.capabilityId,
+    t.principalId,
+    status,
+    t.invokedAt,
+    t.eventType,
+    t.reasonCode ?? "",
   ];
-  const cell = (text: string, width: number): string =>
-    width === 0 ? safe(text) : padEnd(truncate(safe(text), width), width);
-  const header = cols.map(([h, w]) => cell(h, w)).join(" ");
-  const out = [paint(o, "bold", header.trimEnd()), paint(o, "dim", "-".repeat(header.trimEnd().length))];
-  for (const r of records) {
-    const t = r.payload;
-    const status = statusOf(t);
-    const values = [
-      String(r.seq).padStart(cols[0]?.[1] ?? 3),
-      t.actionId,
-      t.capabilityId,
-      t.principalId,
-      status,
-      t.invokedAt,
-      t.eventType,
-      t.reasonCode ?? "",
-    ];
-    const cells = values.map((v, i) => cell(v, cols[i]?.[1] ?? 0));
-    cells[4] = paint(o, status === "failed" ? "red" : "green", cells[4] ?? "");
-    if (t.eventType === "deny") cells[6] = paint(o, "yellow", cells[6] ?? "");
-    out.push(cells.join(" ").trimEnd());
-  }
-  return `${out.join("\n")}\n`;
+  const cells = values.map((v, i) => cell(v, TERMINAL_COLUMNS[i]?.[1] ?? 0));
+  cells[3] = paint(o, status === "failed" ? "red" : "green", cells[3] ?? "");
+  if (t.eventType === "deny") cells[5] = paint(o, "yellow", cells[5] ?? "");
+  return [String(r.seq).padStart(seqWidth), ...cells].join(" ").trimEnd();
 }

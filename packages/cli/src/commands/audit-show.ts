@@ -12,7 +12,6 @@ const NAME = "audit show";
 
 export const auditShow: Command = {
   name: NAME,
-  summary: "show one action record by action id or seq",
   help: `Usage: weft audit show <ACTION_ID|SEQ> --store PATH [--json]
 
 Print one action record as the reference's export dict (indented JSON).
@@ -41,7 +40,14 @@ Examples:
       const payload = trace ?? record?.payload;
       if (payload === undefined) throw new NotFoundError(`no action record with action id or seq '${key}'`);
       if (o.isTTY && !bool(p, "json") && record !== undefined) {
-        line(o, paint(o, "dim", `# seq ${record.seq}  prev_hash ${record.prevHash}  record_hash ${record.recordHash}`));
+        line(
+          o,
+          paint(
+            o,
+            "dim",
+            `# seq ${record.seq}  prev_hash ${record.prevHash}  record_hash ${record.recordHash}`,
+          ),
+        );
       }
       line(o, pythonJson(toExport(payload), 2));
       return 0;

@@ -15,7 +15,6 @@ const { limit: _limit, offset: _offset, ...WINDOW_FILTERS } = FILTER_OPTIONS;
 
 export const auditStats: Command = {
   name: NAME,
-  summary: "count actions by event, outcome, reason, principal, capability",
   help: `Usage: weft audit stats --store PATH [--since T] [--until T] [filters] [--top N] [--json]
 
 Count the action records in a window by event type, outcome, reason code,
@@ -108,7 +107,8 @@ function collect(store: ChainedStore, f: Filters): Stats {
     first_invoked_at: first,
     last_invoked_at: last,
     window: { since: f.since?.iso ?? null, until: f.until?.iso ?? null },
-    spans: f.spanQuery.since || f.spanQuery.until ? store.spans.query(f.spanQuery).length : store.spans.count(),
+    spans:
+      f.spanQuery.since || f.spanQuery.until ? store.spans.query(f.spanQuery).length : store.spans.count(),
     by_event: sorted(maps.event),
     by_outcome: sorted(maps.outcome),
     by_reason: sorted(maps.reason),
@@ -119,7 +119,9 @@ function collect(store: ChainedStore, f: Filters): Stats {
 
 function printText(o: Output, s: Stats, top: number): void {
   const window =
-    s.window.since || s.window.until ? `window ${s.window.since ?? "…"} .. ${s.window.until ?? "…"}` : "whole store";
+    s.window.since || s.window.until
+      ? `window ${s.window.since ?? "…"} .. ${s.window.until ?? "…"}`
+      : "whole store";
   line(o, `${paint(o, "bold", `${s.total} action record(s)`)} (${window}); ${s.spans} span(s)`);
   if (s.total > 0) line(o, `first ${s.first_invoked_at}, last ${s.last_invoked_at}`);
   const section = (title: string, counts: Record<string, number>): void => {
@@ -127,8 +129,15 @@ function printText(o: Output, s: Stats, top: number): void {
     if (entries.length === 0) return;
     line(o);
     const rows = entries.slice(0, top).map(([k, n]) => [safe(k === "" ? "(none)" : k), String(n)]);
-    o.out(renderTable(o, [{ header: title }, { header: "COUNT", align: "right" }], rows.map((r) => [r[0] ?? "", r[1] ?? ""])));
-    if (entries.length > top) line(o, paint(o, "dim", `… ${entries.length - top} more (use --top or --json)`));
+    o.out(
+      renderTable(
+        o,
+        [{ header: title }, { header: "COUNT", align: "right" }],
+        rows.map((r) => [r[0] ?? "", r[1] ?? ""]),
+      ),
+    );
+    if (entries.length > top)
+      line(o, paint(o, "dim", `… ${entries.length - top} more (use --top or --json)`));
   };
   section("EVENT", s.by_event);
   section("OUTCOME", s.by_outcome);

@@ -17,7 +17,6 @@ const NAME = "audit trace";
 
 export const auditTrace: Command = {
   name: NAME,
-  summary: "show one OpenTelemetry trace as a tree with timings and decisions",
   help: `Usage: weft audit trace <TRACE_ID> --store PATH [--json]
 
 Show every span of a trace from the spans chain as a tree with a timing

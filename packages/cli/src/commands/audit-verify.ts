@@ -13,7 +13,6 @@ const CHAINS = ["actions", "spans", "all"] as const;
 
 export const auditVerify: Command = {
   name: NAME,
-  summary: "verify the hash chain(s); exit 1 on the first bad record",
   help: `Usage: weft audit verify --store PATH [--chain actions|spans|all] [--json]
 
 Recompute every record's HMAC and link. Prints 'OK: <detail>' and exits 0
@@ -39,25 +38,30 @@ Examples:
       return 0;
     }
     const which = oneOf(NAME, "chain", str(p, "chain"), CHAINS) ?? "actions";
-    return withStore(NAME, p, (store, target) => {
-      if (target.secretSource === "none") {
-        o.err(
-          "warning: no secret given (--secret, WEFT_SECRET or WEAVER_KERNEL_SECRET); a store written with a real secret will not verify\n",
-        );
-      }
-      const names: ChainName[] = which === "all" ? ["actions", "spans"] : [which];
-      const results = names.map((name) => [name, verifyOne(o, store, name)] as const);
-      const ok = results.every(([, r]) => r.ok);
-      if (bool(p, "json")) {
-        line(o, pythonJson(which === "all" ? combined(results) : toJson(results[0]![1])));
-      } else {
-        for (const [name, r] of results) {
-          const head = r.ok ? paint(o, "green", "OK: ") : paint(o, "red", "TAMPER DETECTED: ");
-          line(o, head + (which === "all" ? `[${name}] ` : "") + r.detail);
+    return withStore(
+      NAME,
+      p,
+      (store, target) => {
+        if (target.secretSource === "none") {
+          o.err(
+            "warning: no secret given (--secret, WEFT_SECRET or WEAVER_KERNEL_SECRET); a store written with a real secret will not verify\n",
+          );
         }
-      }
-      return ok ? 0 : 1;
-    }, { needsSecret: true });
+        const names: ChainName[] = which === "all" ? ["actions", "spans"] : [which];
+        const results = names.map((name) => [name, verifyOne(o, store, name)] as const);
+        const ok = results.every(([, r]) => r.ok);
+        if (bool(p, "json")) {
+          line(o, pythonJson(which === "all" ? combined(results) : toJson(results[0]![1])));
+        } else {
+          for (const [name, r] of results) {
+            const head = r.ok ? paint(o, "green", "OK: ") : paint(o, "red", "TAMPER DETECTED: ");
+            line(o, head + (which === "all" ? `[${name}] ` : "") + r.detail);
+          }
+        }
+        return ok ? 0 : 1;
+      },
+      { needsSecret: true },
+    );
   },
 };
 

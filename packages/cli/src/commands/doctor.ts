@@ -33,7 +33,6 @@ export interface Check {
 
 export const doctor: Command = {
   name: NAME,
-  summary: "check the environment and self-test against the reference vectors",
   help: `Usage: weft doctor [--store PATH] [--secret S] [--json]
 
 Checks: node (>= ${MIN_NODE.join(".")}), better-sqlite3 (loads and opens a
@@ -116,7 +115,9 @@ function checkSqlite(): Check {
     // resolved from the store package, which owns the dependency
     const storeEntry = new URL(import.meta.resolve("@weft/chained-store")).pathname;
     const req = createRequire(`${dirname(storeEntry)}/`);
-    const Database = req("better-sqlite3") as new (path: string) => {
+    const Database = req("better-sqlite3") as new (
+      path: string,
+    ) => {
       prepare(sql: string): { get(): unknown };
       close(): void;
     };
@@ -183,7 +184,11 @@ function checkTokenVector(): Check {
     try {
       provider.verify(token, expect);
     } catch (err) {
-      return { name: "token_vector", status: "error", detail: `verify() rejected a valid token: ${String(err)}` };
+      return {
+        name: "token_vector",
+        status: "error",
+        detail: `verify() rejected a valid token: ${String(err)}`,
+      };
     }
     try {
       provider.verify({ ...token, signature: "0".repeat(token.signature.length) }, expect);
@@ -199,17 +204,29 @@ function checkAuditChain(): Check {
     const payload = exportActionTrace(DOCTOR_TRACE);
     const hash = computeRecordHash(DOCTOR_SECRET, 0, GENESIS, payload);
     if (hash !== DOCTOR_RECORD_HASH) {
-      return { name: "audit_chain", status: "error", detail: "record hash differs from the reference doctor vector." };
+      return {
+        name: "audit_chain",
+        status: "error",
+        detail: "record hash differs from the reference doctor vector.",
+      };
     }
     const record = { seq: 0, prevHash: GENESIS, recordHash: hash, payload };
     if (!verifyChain([record], { secret: DOCTOR_SECRET }).ok) {
-      return { name: "audit_chain", status: "error", detail: "a valid single-record chain failed to verify." };
+      return {
+        name: "audit_chain",
+        status: "error",
+        detail: "a valid single-record chain failed to verify.",
+      };
     }
     const mutated = { ...record, payload: { ...payload, principal_id: "tampered" } };
     if (verifyChain([mutated], { secret: DOCTOR_SECRET }).ok) {
       return { name: "audit_chain", status: "error", detail: "a mutated chain still verified." };
     }
-    return { name: "audit_chain", status: "ok", detail: "reference vector reproduced; hash chain detects mutation." };
+    return {
+      name: "audit_chain",
+      status: "ok",
+      detail: "reference vector reproduced; hash chain detects mutation.",
+    };
   });
 }
 
@@ -218,7 +235,11 @@ function checkChainVector(): Check {
     const records = MINIMAL_CHAIN.map((r) => ({ ...r, payload: minimalPayload(r.seq) }));
     for (const r of records) {
       if (computeRecordHash(MINIMAL_SECRET, r.seq, r.prevHash, r.payload) !== r.recordHash) {
-        return { name: "chain_vector", status: "error", detail: `seq ${r.seq} hash differs from the reference.` };
+        return {
+          name: "chain_vector",
+          status: "error",
+          detail: `seq ${r.seq} hash differs from the reference.`,
+        };
       }
     }
     const result = verifyChain(records, { secret: MINIMAL_SECRET });
@@ -227,6 +248,10 @@ function checkChainVector(): Check {
     if (gap.ok || gap.firstBadSeq !== 2) {
       return { name: "chain_vector", status: "error", detail: "a deleted record was not detected." };
     }
-    return { name: "chain_vector", status: "ok", detail: `reference minimal chain (${records.length} records) verifies; deletion detected.` };
+    return {
+      name: "chain_vector",
+      status: "ok",
+      detail: `reference minimal chain (${records.length} records) verifies; deletion detected.`,
+    };
   });
 }

@@ -37,7 +37,9 @@ export interface HttpSinkStats {
   failedBatches: number;
 }
 
-type Attempt = { ok: true } | { ok: false; retry: boolean; status?: number; retryAfterMs?: number; cause?: unknown };
+type Attempt =
+  | { ok: true }
+  | { ok: false; retry: boolean; status?: number; retryAfterMs?: number; cause?: unknown };
 
 /** Retry-After: delta-seconds or an HTTP date; undefined when absent or unparseable. */
 export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
@@ -49,7 +51,8 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
 }
 
 function positiveInt(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw new OcsfConfigError(`${name} must be an integer >= ${min}`);
+  if (!Number.isInteger(value) || value < min)
+    throw new OcsfConfigError(`${name} must be an integer >= ${min}`);
   return value;
 }
 

@@ -1,7 +1,16 @@
 // JSONL file sink: appends one event per line, rotates by size (file, file.1 … file.N), and
 // fsyncs on flush so a flushed event survives a crash. Synchronous writes keep the order trivially
 // (like pino's sync destination); one write per batch keeps the syscall count low.
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { OcsfConfigError, OcsfExporterClosedError, OcsfSinkError } from "../errors.js";
 import type { OcsfSink } from "./sink.js";
 
@@ -30,13 +39,20 @@ export class JsonlFileSink implements OcsfSink {
   private fd: number | undefined;
   private size: number;
   private dirty = false;
-  private readonly counters: JsonlFileSinkStats = { eventsWritten: 0, bytesWritten: 0, rotations: 0, fsyncs: 0 };
+  private readonly counters: JsonlFileSinkStats = {
+    eventsWritten: 0,
+    bytesWritten: 0,
+    rotations: 0,
+    fsyncs: 0,
+  };
 
   constructor(options: JsonlFileSinkOptions) {
     const { path, maxBytes = 64 * 1024 * 1024, maxFiles = 5, fsync = "flush" } = options;
     if (typeof path !== "string" || path === "") throw new OcsfConfigError("JsonlFileSink needs a file path");
-    if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new OcsfConfigError("maxBytes must be an integer >= 0");
-    if (!Number.isInteger(maxFiles) || maxFiles < 1) throw new OcsfConfigError("maxFiles must be an integer >= 1");
+    if (!Number.isInteger(maxBytes) || maxBytes < 0)
+      throw new OcsfConfigError("maxBytes must be an integer >= 0");
+    if (!Number.isInteger(maxFiles) || maxFiles < 1)
+      throw new OcsfConfigError("maxFiles must be an integer >= 1");
     this.path = path;
     this.maxBytes = maxBytes;
     this.maxFiles = maxFiles;

@@ -119,7 +119,11 @@ export const KERNEL_SPANS: Record<string, KernelSpanSpec> = {
   },
   revokePrincipal: {
     name: "revoke_principal",
-    attributes: { [A.ATTR_KERNEL_ID]: "kernel-a", [A.ATTR_PRINCIPAL_ID]: "agent-7", [A.ATTR_REVOKED_COUNT]: 3 },
+    attributes: {
+      [A.ATTR_KERNEL_ID]: "kernel-a",
+      [A.ATTR_PRINCIPAL_ID]: "agent-7",
+      [A.ATTR_REVOKED_COUNT]: 3,
+    },
   },
 };
 
@@ -130,16 +134,24 @@ export function emitSpans(provider: { getTracer(name: string): ReturnType<typeof
   const root = appTracer.startSpan("agent.run", { kind: SpanKind.INTERNAL });
   const parent = trace.setSpan(context.active(), root);
   for (const spec of Object.values(KERNEL_SPANS)) {
-    const span = kernelTracer.startSpan(spec.name, { kind: SpanKind.INTERNAL, attributes: spec.attributes }, parent);
+    const span = kernelTracer.startSpan(
+      spec.name,
+      { kind: SpanKind.INTERNAL, attributes: spec.attributes },
+      parent,
+    );
     if (spec.denied) span.addEvent(A.EVENT_DENY, { [A.ATTR_REASON_CODE]: "x", leaked: CANARY_ARGS });
-    if (spec.status === "error") span.setStatus({ code: SpanStatusCode.ERROR, message: `boom ${CANARY_ARGS}` });
+    if (spec.status === "error")
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `boom ${CANARY_ARGS}` });
     if (spec.status === "ok") span.setStatus({ code: SpanStatusCode.OK });
     span.end();
   }
   root.end();
 }
 
-export const RESOURCE = resourceFromAttributes({ "service.name": "agent-svc", "host.name": "host-1.example" });
+export const RESOURCE = resourceFromAttributes({
+  "service.name": "agent-svc",
+  "host.name": "host-1.example",
+});
 
 /** Kernel + foreign spans recorded by a real SDK 3 provider. */
 export async function recordSpans(): Promise<ReadableSpan[]> {

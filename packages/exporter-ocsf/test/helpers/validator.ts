@@ -26,5 +26,7 @@ export function ocsfErrors(event: unknown): ErrorObject[] {
 }
 
 export function describeErrors(errors: ErrorObject[]): string {
-  return errors.map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`).join("\n");
+  return errors
+    .map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`)
+    .join("\n");
 }

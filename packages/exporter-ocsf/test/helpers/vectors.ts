@@ -6,7 +6,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ActionTrace, ResultSummary, Sensitivity, TraceEventType } from "@weft/kernel";
 
-export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "../../../../test/fixtures/weaver-kernel");
+export const FIXTURES = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "../../../../test/fixtures/weaver-kernel",
+);
 
 export function readFixture(name: string): string {
   return readFileSync(join(FIXTURES, name), "utf8");
