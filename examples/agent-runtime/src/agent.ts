@@ -6,7 +6,7 @@
 // escalates what it may not do.
 
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import type { Frame, Kernel, Principal, ResponseMode } from "@weft/kernel";
+import type { Kernel, Principal, ResponseMode } from "@weft/kernel";
 import { DenialReason, ReasonedWeftError, WeftError } from "@weft/kernel";
 import { TOOL } from "./tools.ts";
 
@@ -109,14 +109,11 @@ export function planTasks(count: number): Task[] {
   });
 }
 
+/** Stable code of a kernel failure; anything that is not a WeftError is a bug and propagates. */
 function codeOf(error: unknown): string {
   if (error instanceof ReasonedWeftError && error.reasonCode) return error.reasonCode;
   if (error instanceof WeftError) return error.code;
-  return "UNEXPECTED";
-}
-
-function rowsOf(frame: Frame): Record<string, unknown>[] {
-  return frame.tablePreview;
+  throw error;
 }
 
 async function runCall(
@@ -125,7 +122,7 @@ async function runCall(
   task: Task,
   call: ToolCall,
   previous: StepResult[],
-) {
+): Promise<StepResult> {
   const result: StepResult = {
     taskId: task.id,
     tool: call.tool,
@@ -144,7 +141,7 @@ async function runCall(
       call.justification === undefined ? {} : { justification: call.justification },
     );
   } catch (error) {
-    return { ...result, outcome: "denied" as const, code: codeOf(error) };
+    return { ...result, outcome: "denied", code: codeOf(error) };
   }
   try {
     const frame = await kernel.invoke(grant.token, {
@@ -153,18 +150,18 @@ async function runCall(
       responseMode: call.responseMode ?? "summary",
     });
     result.actionId = frame.actionId;
-    result.rows = rowsOf(frame);
+    result.rows = frame.tablePreview;
     if (call.expand && frame.handle) {
       const page = kernel.expand(frame.handle, {
         query: { offset: 0, limit: call.expand.limit, fields: call.expand.fields, filter: {} },
         principal,
       });
-      result.rows = rowsOf(page);
+      result.rows = page.tablePreview;
       result.expanded = true;
     }
     return result;
   } catch (error) {
-    return { ...result, outcome: "failed" as const, code: codeOf(error) };
+    return { ...result, outcome: "failed", code: codeOf(error) };
   }
 }
 

@@ -116,6 +116,14 @@ describe("canonicalize", () => {
     ).toBe("[2.0,1e-07,100000.0,0,-0.0]");
   });
 
+  it("drops keys whose value is undefined (like JSON.stringify), wherever they sort", () => {
+    expect(canonicalize({ a: undefined, b: 1, c: undefined, d: 2 })).toBe('{"b":1,"d":2}');
+    expect(canonicalize({ z: 1, a: undefined })).toBe('{"z":1}');
+    expect(canonicalize({ a: undefined })).toBe("{}");
+    // Same shape seen again (cached key order) with different absent keys.
+    expect(canonicalize({ a: 1, b: undefined, c: undefined, d: 2 })).toBe('{"a":1,"d":2}');
+  });
+
   it("rejects values JSON cannot carry, with a typed error", () => {
     expect(() => canonicalize({ a: new Date(0) })).toThrow(
       expect.objectContaining({ code: "INVALID_ARGUMENT" }),

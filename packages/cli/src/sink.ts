@@ -6,7 +6,7 @@ import type { Output } from "./output.js";
 
 export interface LineSink {
   write(line: string): void;
-  /** Flushes and closes; returns the number of lines written. */
+  /** Flushes and closes (idempotent); returns the number of lines written. */
   close(): number;
 }
 
@@ -25,6 +25,7 @@ export function lineSink(o: Output, outPath: string | undefined): LineSink {
   let buf: string[] = [];
   let size = 0;
   let count = 0;
+  let closed = false;
   const flush = (): void => {
     if (buf.length === 0) return;
     const text = buf.join("");
@@ -41,8 +42,13 @@ export function lineSink(o: Output, outPath: string | undefined): LineSink {
       if (size >= CHUNK) flush();
     },
     close() {
-      flush();
-      if (fd !== undefined) closeSync(fd);
+      if (closed) return count;
+      closed = true;
+      try {
+        flush();
+      } finally {
+        if (fd !== undefined) closeSync(fd);
+      }
       return count;
     },
   };

@@ -3,6 +3,7 @@
 // what the kernel recorded, piped (non-TTY) text output.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { openStore } from "@weft/chained-store";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -359,6 +360,27 @@ describe("weft audit export", () => {
 });
 
 describe("weft audit diff-otlp", () => {
+  it("agrees with the OpenTelemetry SDK's own OTLP/JSON encoding of the same spans", () => {
+    // JsonTraceSerializer is what the OTLP/HTTP JSON exporter sends to a collector: an independent
+    // encoder of the spans the SDK ended, which the store mirrored through the span processor.
+    const file = join(dir, "sdk-otlp.jsonl");
+    const body = new TextDecoder().decode(JsonTraceSerializer.serializeRequest(info.exported));
+    writeFileSync(file, `${body}\n`);
+    const r = weft(["audit", "diff-otlp", file, ...S(), "--json"]);
+    const d = json<{ differences: number; matched: number; store_spans: number; collector_spans: number }>(
+      r.stdout,
+    );
+    expect(d, r.stdout).toMatchObject({ differences: 0 });
+    expect(r.code).toBe(0);
+    expect(d.collector_spans).toBe(info.exported.length);
+    expect(d.matched).toBe(d.store_spans);
+    expect(d.store_spans).toBe(info.exported.length);
+    const text = weft(["audit", "diff-otlp", file, ...S()]);
+    expect(text.stdout).toBe(
+      `OK: ${d.matched} span(s) match (store ${d.store_spans}, collector ${d.collector_spans})\n`,
+    );
+  });
+
   it("reports zero differences against its own OTLP export and catches one changed attribute", () => {
     const file = join(dir, "collector.jsonl");
     expect(weft(["audit", "export", ...S(), "--format", "otlp-json", "--out", file]).code).toBe(0);

@@ -9,7 +9,12 @@ import { fileURLToPath } from "node:url";
 import { context, type Span } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { TracerProvider } from "@opentelemetry/sdk-trace";
+import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from "@opentelemetry/sdk-trace";
 import { openStore } from "@weft/chained-store";
 import { KernelInstrumentation } from "@weft/instrumentation-kernel";
 import {
@@ -107,6 +112,8 @@ export interface KernelStoreInfo {
   actions: { read: string; expand: string; failed: string; denyGrant: string };
   principal: string;
   other: string;
+  /** The same spans as the SDK handed them to an (in-memory) exporter. */
+  exported: ReadableSpan[];
 }
 
 /**
@@ -122,8 +129,9 @@ export async function makeKernelStore(path: string, secret = SECRET): Promise<Ke
   }
   const store = openStore({ path, secret, synchronous: "NORMAL" });
   const processor = new ChainedSpanProcessor({ store, flushOnExit: false });
+  const exporter = new InMemorySpanExporter();
   const provider = new TracerProvider({
-    spanProcessors: [processor],
+    spanProcessors: [processor, new SimpleSpanProcessor({ exporter })],
     resource: resourceFromAttributes({ "service.name": "cli-test-agent", "host.name": "test-host" }),
   });
   const instrumentation = new KernelInstrumentation({ tracerProvider: provider });
@@ -223,6 +231,7 @@ export async function makeKernelStore(path: string, secret = SECRET): Promise<Ke
   await kernel.invoke(g2.token, { principal: other, args: { id: 2 }, responseMode: "summary" });
 
   await provider.forceFlush();
+  const exported = [...exporter.getFinishedSpans()];
   instrumentation.disable();
   await provider.shutdown();
   try {
@@ -231,5 +240,5 @@ export async function makeKernelStore(path: string, secret = SECRET): Promise<Ke
     // the processor may already have closed the store it was given
   }
   const { traceId, ...actions } = result;
-  return { path, traceId, actions, principal: principal.principalId, other: other.principalId };
+  return { path, traceId, actions, principal: principal.principalId, other: other.principalId, exported };
 }

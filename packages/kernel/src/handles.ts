@@ -47,6 +47,10 @@ export class HandleStore {
   readonly #maxEntries: number;
   readonly #clock: () => number;
   #stores = 0;
+  // Insertion-order queue for eviction: re-finding a Map's first key after many deletions walks
+  // V8's tombstones, which made each store O(n) once the store was full.
+  #order: string[] = [];
+  #head = 0;
 
   constructor(options: HandleStoreOptions = {}) {
     this.#ttlS = options.defaultTtlS ?? 3600;
@@ -71,15 +75,22 @@ export class HandleStore {
       expiresAt: isoformatMicros(now + ttlUs),
       totalRows: Array.isArray(data) ? data.length : 1,
       principalId: options.principalId ?? "",
-      constraints: { ...options.constraints },
+      constraints: Object.freeze({ ...options.constraints }),
     };
+    // Frozen: `expand` enforces the caps of this stored object, so callers must not be able to edit it.
+    Object.freeze(handle);
     this.#entries.set(handle.handleId, { handle, data, expiresUs: now + ttlUs });
     if (++this.#stores % EVICT_INTERVAL === 0) this.evictExpired();
-    if (this.#entries.size > this.#maxEntries) {
-      // Drop the oldest (the periodic sweep above handles expiry; sweeping here on every store
-      // of a full store would make each store O(n)).
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
+    this.#order.push(handle.handleId);
+    while (this.#entries.size > this.#maxEntries) {
+      // Oldest first; ids already dropped (expired, evicted) are skipped.
+      const oldest = this.#order[this.#head++];
+      if (oldest === undefined) break;
+      this.#entries.delete(oldest);
+    }
+    if (this.#head > 4096 && this.#head * 2 > this.#order.length) {
+      this.#order = this.#order.slice(this.#head);
+      this.#head = 0;
     }
     return handle;
   }
@@ -110,6 +121,11 @@ export class HandleStore {
         this.#entries.delete(id);
         n++;
       }
+    }
+    // Ids of expired handles stay in the eviction queue; rebuild it so it cannot grow without bound.
+    if (this.#order.length - this.#head > 2 * this.#entries.size + 1024) {
+      this.#order = [...this.#entries.keys()];
+      this.#head = 0;
     }
     return n;
   }

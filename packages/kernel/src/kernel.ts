@@ -182,6 +182,12 @@ export class Kernel {
 
   /** Registers (or silently replaces) a driver under its `driverId`. */
   registerDriver(driver: Driver): void {
+    if (
+      typeof driver?.driverId !== "string" ||
+      driver.driverId === "" ||
+      typeof driver.execute !== "function"
+    )
+      throw new InvalidArgumentError("A driver needs a non-empty driverId and an execute(ctx) method.");
     this.#drivers.set(driver.driverId, driver);
   }
 

@@ -2,7 +2,7 @@
 // separators, indent, ensure_ascii, float repr) and a lossless parser that keeps number lexemes,
 // so a Python-written `2.0` survives a parse/serialize round trip. Pure functions, no I/O.
 
-import { JsonParseError } from "./errors.js";
+import { InvalidArgumentError, JsonParseError } from "./errors.js";
 
 /** A JSON number kept as its source lexeme (structurally the chained store's `JsonNumber`). */
 export interface LosslessNumber {
@@ -41,6 +41,7 @@ export function pyJsonDumps(value: unknown, options: PyJsonOptions = {}): string
   const ascii = options.ensureAscii ?? true;
   const sortKeys = options.sortKeys ?? false;
   const parts: string[] = [];
+  const ancestors = new Set<object>();
   write(value, 0);
   return parts.join("");
 
@@ -64,21 +65,25 @@ export function pyJsonDumps(value: unknown, options: PyJsonOptions = {}): string
     } else if (isLosslessNumber(v)) {
       parts.push(normalizeNumberLexeme(v.lexeme));
     } else if (Array.isArray(v)) {
+      if (ancestors.has(v)) throw new InvalidArgumentError("Circular reference detected.");
       if (v.length === 0) {
         parts.push("[]");
         return;
       }
       parts.push("[");
+      ancestors.add(v);
       v.forEach((item, i) => {
         if (i > 0) parts.push(itemSep);
         if (indent !== undefined) parts.push(newline(level + 1));
         write(item, level + 1);
       });
+      ancestors.delete(v);
       if (indent !== undefined) parts.push(newline(level));
       parts.push("]");
     } else if (v instanceof Date) {
       parts.push(pyJsonString(v.toISOString(), ascii));
     } else if (typeof v === "object") {
+      if (ancestors.has(v)) throw new InvalidArgumentError("Circular reference detected.");
       const entries = Object.entries(v as Record<string, unknown>).filter(
         ([, x]) => x !== undefined && typeof x !== "function",
       );
@@ -88,12 +93,14 @@ export function pyJsonDumps(value: unknown, options: PyJsonOptions = {}): string
         return;
       }
       parts.push("{");
+      ancestors.add(v);
       entries.forEach(([k, x], i) => {
         if (i > 0) parts.push(itemSep);
         if (indent !== undefined) parts.push(newline(level + 1));
         parts.push(pyJsonString(k, ascii), keySep);
         write(x, level + 1);
       });
+      ancestors.delete(v);
       if (indent !== undefined) parts.push(newline(level));
       parts.push("}");
     } else {

@@ -200,6 +200,10 @@ describe("Python-compatible serialization", () => {
     expect(pyJsonDumps({ s: "é" }, { ensureAscii: false })).toBe('{"s": "é"}');
     expect(canonicalJson({ "\uffff": 1, "😀": 2, a: 3 })).toBe('{"a":3,"\\uffff":1,"\\ud83d\\ude00":2}');
     expect(pyJsonDumps({ a: [], b: {} }, { indent: 2 })).toBe('{\n  "a": [],\n  "b": {}\n}');
+    const cyclic: Record<string, unknown> = { shared: [1] };
+    expect(pyJsonDumps({ x: cyclic.shared, y: cyclic.shared })).toBe('{"x": [1], "y": [1]}'); // shared, not circular
+    cyclic.self = cyclic;
+    expect(() => canonicalJson(cyclic)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
   });
 
   it("lossless parse keeps number lexemes and rejects bad JSON with a typed error", () => {

@@ -155,6 +155,13 @@ describe("expand", () => {
 
   it("cannot be widened by editing the handle object the caller holds", async () => {
     const { kernel, frame } = await invoked("crm.list", { max_rows: 1 });
+    const held = frame.handle as { constraints: Record<string, unknown> };
+    expect(() => {
+      held.constraints = {};
+    }).toThrow(TypeError);
+    expect(() => {
+      held.constraints.max_rows = 99;
+    }).toThrow(TypeError);
     const forged = { ...frame.handle!, constraints: {}, principalId: "" };
     expect(() => kernel.expand(forged, { query: { limit: 4 }, principal: reader })).toThrow(
       HandleConstraintViolationError,
@@ -206,5 +213,16 @@ describe("HandleStore", () => {
     const h = s.store("c", ["a", "b"]);
     expect(s.expand(h, {}).tablePreview).toEqual([{ value: "a" }, { value: "b" }]);
     expect(CUSTOMERS).toHaveLength(4);
+  });
+});
+
+describe("HandleStore bookkeeping", () => {
+  it("forgets expired handles on the periodic sweep", () => {
+    const clock = { us: 0 };
+    const s = new HandleStore({ clock: () => clock.us, defaultTtlS: 1 });
+    for (let i = 0; i < 127; i++) s.store("c", [i]);
+    clock.us += 2_000_000;
+    s.store("c", ["fresh"]); // the 128th store triggers the sweep
+    expect(s.size()).toBe(1);
   });
 });

@@ -67,6 +67,10 @@ export const DEFAULT_REDACTED_PATTERNS: readonly RegExp[] = [
 // Shortest string any default pattern can match; shorter values skip the regex scan.
 const MIN_SCANNED_LENGTH = 8;
 
+// One cheap pass that every default-pattern match must also pass (a superset of them): most
+// attribute values fail it, which saves running each pattern on each string.
+const DEFAULT_PREFILTER = /bearer|basic|eyJ|:\/\/|sk-|gh[pousr]_|github_pat_|AKIA|xox[abposr]-|AIza|[?&;][a-z_-]*=/i;
+
 export interface Redactor {
   readonly placeholder: string;
   /** True if the attribute's whole value must be replaced. */
@@ -87,10 +91,9 @@ export function createRedactor(options: RedactionOptions | false | undefined): R
   );
   const suffixes = new Set(base ? [] : DEFAULT_REDACTED_KEY_SUFFIXES);
   // Global flag is required for replace-all; a caller's non-global pattern is copied, not mutated.
-  const patterns = [...(base ? [] : DEFAULT_REDACTED_PATTERNS), ...(opts.patterns ?? [])].map((p) =>
-    p.global ? p : new RegExp(p.source, `${p.flags}g`),
-  );
-  const minLength = base && (opts.patterns?.length ?? 0) > 0 ? 1 : MIN_SCANNED_LENGTH;
+  const globalize = (p: RegExp) => (p.global ? p : new RegExp(p.source, `${p.flags}g`));
+  const defaults = base ? [] : DEFAULT_REDACTED_PATTERNS.map(globalize);
+  const custom = (opts.patterns ?? []).map(globalize);
   const placeholder = opts.placeholder ?? DEFAULT_PLACEHOLDER;
   const keyCache = new Map<string, boolean>();
 
@@ -106,8 +109,7 @@ export function createRedactor(options: RedactionOptions | false | undefined): R
     return hit;
   }
 
-  function scrub(value: string): string | undefined {
-    if (value.length < minLength) return undefined;
+  function apply(patterns: readonly RegExp[], value: string): string {
     let out = value;
     for (const pattern of patterns) {
       pattern.lastIndex = 0;
@@ -116,6 +118,15 @@ export function createRedactor(options: RedactionOptions | false | undefined): R
         out = out.replace(pattern, placeholder);
       }
     }
+    return out;
+  }
+
+  function scrub(value: string): string | undefined {
+    let out = value;
+    if (defaults.length > 0 && value.length >= MIN_SCANNED_LENGTH && DEFAULT_PREFILTER.test(value)) {
+      out = apply(defaults, out);
+    }
+    if (custom.length > 0) out = apply(custom, out);
     return out === value ? undefined : out;
   }
 

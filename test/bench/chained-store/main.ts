@@ -7,10 +7,29 @@
 
 import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalize, openStore, type SpanRecordV1 } from "@weft/chained-store";
-import Database from "better-sqlite3";
+
+// The test workspace has better-sqlite3 but not its type package; the few calls used are typed here.
+interface Statement {
+  run(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  raw(on: boolean): Statement;
+  pluck(): Statement;
+}
+interface Db {
+  pragma(sql: string): unknown;
+  exec(sql: string): void;
+  prepare(sql: string): Statement;
+  transaction<A extends unknown[]>(fn: (...args: A) => void): { immediate(...args: A): void };
+  close(): void;
+}
+const Database = createRequire(import.meta.url)("better-sqlite3") as new (
+  path: string,
+  options?: { readonly?: boolean },
+) => Db;
 
 const N = Number(process.argv[2] ?? 20_000);
 const BATCH = 512;
