@@ -170,3 +170,45 @@ describe("agent-runtime demo shipping to a real collector", () => {
     }
   });
 });
+
+describe("gateway deployment", () => {
+  it("gateway.yaml forwards everything upstream unchanged: demo -> gateway -> local collector", async (ctx) => {
+    if (!build.ok) return ctx.skip();
+    const dir = join(work, "gateway-run");
+    const upstream = new CollectorProcess(
+      build.binary,
+      await allocateCollectorPorts(),
+      join(dir, "upstream"),
+    );
+    await upstream.start();
+    const gatewayPorts = await allocateCollectorPorts();
+    const gateway = new CollectorProcess(build.binary, gatewayPorts, join(dir, "gateway"), {
+      config: GATEWAY_CONFIG,
+      env: { WEFT_UPSTREAM_OTLP_ENDPOINT: upstream.endpoint },
+    });
+    await gateway.start();
+    try {
+      const reportPath = join(dir, "report.json");
+      const demo = startDemo(["--out", join(dir, "demo"), "--tasks", "3", "--report-json", reportPath], {
+        WEFT_SECRET: SECRET,
+        OTEL_EXPORTER_OTLP_ENDPOINT: gateway.endpoint,
+        OTEL_BSP_SCHEDULE_DELAY: "200",
+      });
+      expect(await demo.exited, demo.stderr()).toEqual({ code: 0, signal: null });
+      const report = readReport(reportPath);
+      // Gateway first (drains its sending queue upstream), then the upstream collector.
+      await gateway.stop();
+      await upstream.stop();
+      const storeSpans = readStoreSpans(report.files.store);
+      const diff = diffSpans(storeSpans.map(normalizeStoreSpan), parseOtlpJsonLines(upstream.tracesText()));
+      expect(diff.onlyInStore).toEqual([]);
+      expect(diff.onlyInCollector).toEqual([]);
+      expect(diff.differences, summarizeDiff(diff)).toEqual([]);
+      expect(diff.matched).toBe(storeSpans.length);
+      expect(upstream.metricsText()).toContain(COUNTER_METRICS.grants.name);
+    } finally {
+      await gateway.kill();
+      await upstream.kill();
+    }
+  });
+});

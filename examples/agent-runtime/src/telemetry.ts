@@ -66,7 +66,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
 
   const metricReaders: MetricReader[] = [];
   if (metricsEndpoint) {
-    const interval = Number(env("OTEL_METRIC_EXPORT_INTERVAL") || 60_000);
+    const configured = Number(env("OTEL_METRIC_EXPORT_INTERVAL"));
+    const interval = Number.isFinite(configured) && configured > 0 ? configured : 60_000;
     metricReaders.push(
       new PeriodicExportingMetricReader({
         exporter: new OTLPMetricExporter(),
@@ -77,7 +78,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   }
 
   const sdk = new NodeSDK({
-    serviceName: options.serviceName,
+    // OTEL_SERVICE_NAME (read by the SDK's env detector) wins over the demo's default name.
+    ...(env("OTEL_SERVICE_NAME") ? {} : { serviceName: options.serviceName }),
     instrumentations: [new KernelInstrumentation(), new UndiciInstrumentation()],
     spanProcessors,
     metricReaders,

@@ -34,11 +34,11 @@ export class RecordHasher {
   }
   /** record_hash of `(seq, prevHash, canonical payload text)`. */
   hashCanonical(seq: number, prevHash: string, canonicalPayload: string): string {
-    // Three updates instead of one concatenated message: the payload is not copied again.
+    // Canonical text is ASCII by construction (ensure_ascii), so latin1 gives the UTF-8 bytes
+    // without a UTF-8 encoder pass. Any non-ASCII (a foreign, non-canonical text) takes utf8.
+    const message = `${messagePrefix(seq, prevHash)}${canonicalPayload}}`;
     return createHmac("sha256", this.#key)
-      .update(messagePrefix(seq, prevHash), "utf8")
-      .update(canonicalPayload, "utf8")
-      .update("}", "utf8")
+      .update(message, isAscii(message) ? "latin1" : "utf8")
       .digest("hex");
   }
 }
@@ -48,6 +48,11 @@ export function computeRecordHash(secret: string, seq: number, prevHash: string,
   return createHmac("sha256", Buffer.from(secret, "utf8"))
     .update(canonicalRecordMessage(seq, prevHash, payload), "utf8")
     .digest("hex");
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+function isAscii(s: string): boolean {
+  return !NON_ASCII.test(s);
 }
 
 /** Compares two strings in time independent of where they differ (like hmac.compare_digest). */

@@ -375,6 +375,15 @@ describe("weft audit diff-otlp", () => {
     expect(d.collector_spans).toBe(info.exported.length);
     expect(d.matched).toBe(d.store_spans);
     expect(d.store_spans).toBe(info.exported.length);
+    // not vacuous: the store holds a redacted value where the SDK export has the original
+    const store = openStore({ path: info.path, secret: SECRET, readonly: true });
+    try {
+      const agent = store.spans.query({ traceId: info.traceId }).find((r) => r.payload.name === "invoke_agent plan");
+      expect(agent?.payload.redacted).toContain("attributes.http.request.header.authorization");
+    } finally {
+      store.close();
+    }
+    expect(body).toContain("Bearer sk-cli-test-0123456789abcdef");
     const text = weft(["audit", "diff-otlp", file, ...S()]);
     expect(text.stdout).toBe(
       `OK: ${d.matched} span(s) match (store ${d.store_spans}, collector ${d.collector_spans})\n`,

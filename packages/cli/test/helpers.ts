@@ -182,6 +182,8 @@ export async function makeKernelStore(path: string, secret = SECRET): Promise<Ke
   const tracer = provider.getTracer("cli-test-agent");
 
   const result = await tracer.startActiveSpan("invoke_agent plan", async (span: Span) => {
+    // redacted by the span processor before hashing; the SDK's exporters still see the value
+    span.setAttribute("http.request.header.authorization", "Bearer sk-cli-test-0123456789abcdef");
     try {
       const g = kernel.grantCapability({ capabilityId: READ, goal: "look up", constraints: {} }, principal, {
         justification: "customer asked",

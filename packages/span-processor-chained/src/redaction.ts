@@ -69,7 +69,8 @@ const MIN_SCANNED_LENGTH = 8;
 
 // One cheap pass that every default-pattern match must also pass (a superset of them): most
 // attribute values fail it, which saves running each pattern on each string.
-const DEFAULT_PREFILTER = /bearer|basic|eyJ|:\/\/|sk-|gh[pousr]_|github_pat_|AKIA|xox[abposr]-|AIza|[?&;][a-z_-]*=/i;
+const DEFAULT_PREFILTER =
+  /bearer|basic|eyJ|:\/\/|sk-|gh[pousr]_|github_pat_|AKIA|xox[abposr]-|AIza|[?&;][a-z_-]*=/i;
 
 export interface Redactor {
   readonly placeholder: string;

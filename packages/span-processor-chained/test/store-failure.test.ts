@@ -40,7 +40,7 @@ describe("store failures", () => {
     const provider = new TracerProvider({ spanProcessors: [mirror] });
     const tracer = provider.getTracer("t");
 
-    const holder = spawn(process.execPath, [fixture("lock-holder.ts"), path], {
+    const holder = spawn(process.execPath, ["--no-warnings", fixture("lock-holder.ts"), path], {
       stdio: ["pipe", "pipe", "inherit"],
     });
     await once(holder.stdout!, "data"); // "locked"

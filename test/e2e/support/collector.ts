@@ -49,13 +49,23 @@ export class CollectorProcess {
   readonly binary: string;
   readonly ports: CollectorPorts;
   readonly outDir: string;
+  readonly config: string;
+  readonly extraEnv: Record<string, string>;
   private child: ChildProcess | undefined;
   private log = "";
 
-  constructor(binary: string, ports: CollectorPorts, outDir: string) {
+  /** `config` defaults to collector-config/otelcol.yaml; `extraEnv` adds variables (e.g. the gateway's upstream). */
+  constructor(
+    binary: string,
+    ports: CollectorPorts,
+    outDir: string,
+    options: { config?: string; env?: Record<string, string> } = {},
+  ) {
     this.binary = binary;
     this.ports = ports;
     this.outDir = outDir;
+    this.config = options.config ?? COLLECTOR_CONFIG;
+    this.extraEnv = options.env ?? {};
   }
 
   get endpoint(): string {
@@ -69,13 +79,14 @@ export class CollectorProcess {
   /** Starts the collector and waits until its OTLP receivers accept data. */
   async start(): Promise<void> {
     mkdirSync(this.outDir, { recursive: true });
-    const child = spawn(this.binary, ["--config", COLLECTOR_CONFIG], {
+    const child = spawn(this.binary, ["--config", this.config], {
       env: {
         ...process.env,
         WEFT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${this.ports.grpc}`,
         WEFT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${this.ports.http}`,
         WEFT_OTELCOL_OUT_DIR: this.outDir,
         WEFT_OTELCOL_TELEMETRY_PORT: String(this.ports.telemetry),
+        ...this.extraEnv,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
