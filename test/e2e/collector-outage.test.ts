@@ -16,7 +16,7 @@ import {
   type CollectorBuild,
   CollectorProcess,
 } from "./support/collector.js";
-import { DEMO_KERNEL_ID, ensureWorkspaceBuilt, readReport, startDemo } from "./support/demo.js";
+import { DEMO_KERNEL_ID, ensureWorkspaceBuilt, killDemos, readReport, startDemo } from "./support/demo.js";
 import { latestMetricPoints } from "./support/otlp-metrics.js";
 import { waitFor } from "./support/ports.js";
 
@@ -36,6 +36,7 @@ beforeAll(() => {
 }, 600_000);
 
 afterAll(() => {
+  killDemos();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

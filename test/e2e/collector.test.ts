@@ -4,7 +4,7 @@
 // KernelStats metrics it received compared with the kernel's final stats.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type SpanRecordV1 } from "@weft/chained-store";
@@ -25,7 +25,14 @@ import {
   GATEWAY_CONFIG,
   validateConfig,
 } from "./support/collector.js";
-import { DEMO_KERNEL_ID, ensureWorkspaceBuilt, readReport, startDemo, WEFT_BIN } from "./support/demo.js";
+import {
+  DEMO_KERNEL_ID,
+  ensureWorkspaceBuilt,
+  killDemos,
+  readReport,
+  startDemo,
+  WEFT_BIN,
+} from "./support/demo.js";
 import { latestMetricPoints } from "./support/otlp-metrics.js";
 
 const SECRET = "e2e-collector-test-secret-0123456789";
@@ -44,6 +51,7 @@ beforeAll(() => {
 }, 600_000);
 
 afterAll(() => {
+  killDemos();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -165,6 +173,28 @@ describe("agent-runtime demo shipping to a real collector", () => {
       }
       expect(report.stats["grants"]).toBeGreaterThan(0);
       expect(report.stats["expansions"]).toBeGreaterThan(0);
+
+      // OCSF: one API Activity event per kernel span, denials included.
+      const ocsf = readFileSync(report.files.ocsf, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l) as { class_uid: number; status: string });
+      expect(ocsf.length).toBe(report.ocsfEvents);
+      expect(ocsf.every((e) => e.class_uid === 6003)).toBe(true);
+      expect(ocsf.filter((e) => e.status === "Failure").length).toBeGreaterThanOrEqual(
+        report.stats["denials"] ?? 0,
+      );
+
+      // The email addresses the agent passed as tool arguments leave no trace anywhere.
+      for (const path of [
+        report.files.store,
+        `${report.files.store}-wal`,
+        report.files.ocsf,
+        join(collector.outDir, "traces.jsonl"),
+      ]) {
+        if (existsSync(path))
+          expect(readFileSync(path).toString("latin1"), path).not.toMatch(/ada\+\d+@example\.com/);
+      }
     } finally {
       await collector.kill();
     }

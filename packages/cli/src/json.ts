@@ -1,66 +1,8 @@
 // JSON text exactly as the reference CLI prints it (Python `json.dumps` defaults: `", "` and
 // `": "` separators or `indent=2`, ASCII-escaped, insertion order), keeping lossless numbers from
 // foreign stores (`2.0` stays `2.0`) — JSON.stringify would print `2` and lose the evidence.
-
-interface JsonNumberLike {
-  kind: "json-number";
-  lexeme: string;
-}
-
-function isJsonNumber(v: unknown): v is JsonNumberLike {
-  return (
-    typeof v === "object" &&
-    v !== null &&
-    (v as { kind?: unknown }).kind === "json-number" &&
-    typeof (v as { lexeme?: unknown }).lexeme === "string"
-  );
-}
-
-/** Python `repr(float)` layout for a JS number that is not an integer. */
-export function pythonFloat(n: number): string {
-  if (Number.isNaN(n)) return "NaN";
-  if (!Number.isFinite(n)) return n > 0 ? "Infinity" : "-Infinity";
-  if (Object.is(n, -0)) return "-0.0";
-  const [mant = "0", expText = "0"] = n.toExponential().split("e");
-  const exp = Number(expText);
-  const negative = mant.startsWith("-");
-  const digits = mant.replace("-", "").replace(".", "");
-  const sign = negative ? "-" : "";
-  if (exp < -4 || exp >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const e = Math.abs(exp).toString().padStart(2, "0");
-    return `${sign}${m}e${exp < 0 ? "-" : "+"}${e}`;
-  }
-  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
-  const intPart = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
-  const frac = digits.slice(exp + 1);
-  return `${sign}${intPart}.${frac === "" ? "0" : frac}`;
-}
-
-function numberText(n: number): string {
-  if (Number.isInteger(n) && !Object.is(n, -0)) {
-    return Number.isSafeInteger(n) ? String(n) : BigInt(n).toString();
-  }
-  return pythonFloat(n);
-}
-
-/** Python `json.dumps` string escaping with ensure_ascii=True (lowercase hex, surrogate pairs). */
-export function pythonString(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += "\\\\";
-    else if (c === 0x0a) out += "\\n";
-    else if (c === 0x0d) out += "\\r";
-    else if (c === 0x09) out += "\\t";
-    else if (c === 0x08) out += "\\b";
-    else if (c === 0x0c) out += "\\f";
-    else if (c < 0x20 || c > 0x7e) out += `\\u${c.toString(16).padStart(4, "0")}`;
-    else out += s[i];
-  }
-  return `${out}"`;
-}
+// Strings and numbers are laid out by the store's canonical-JSON primitives (same Python rules).
+import { canonicalNumber, canonicalString, isJsonNumber } from "@weft/chained-store";
 
 /**
  * `json.dumps(value)` (indent undefined: one line with `", "`/`": "`) or
@@ -78,9 +20,9 @@ export function pythonJsonElement(value: unknown, indent: number): string {
 function write(v: unknown, indent: number | undefined, depth: number): string {
   if (v === null || v === undefined) return "null";
   if (typeof v === "boolean") return v ? "true" : "false";
-  if (typeof v === "number") return numberText(v);
+  if (typeof v === "number") return canonicalNumber(v);
   if (typeof v === "bigint") return v.toString();
-  if (typeof v === "string") return pythonString(v);
+  if (typeof v === "string") return canonicalString(v);
   if (isJsonNumber(v)) return v.lexeme;
   const nl = indent === undefined ? "" : `\n${" ".repeat(indent * (depth + 1))}`;
   const close = indent === undefined ? "" : `\n${" ".repeat(indent * depth)}`;
@@ -92,7 +34,7 @@ function write(v: unknown, indent: number | undefined, depth: number): string {
   if (typeof v === "object") {
     const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
     if (entries.length === 0) return "{}";
-    const parts = entries.map(([k, x]) => `${pythonString(k)}: ${write(x, indent, depth + 1)}`);
+    const parts = entries.map(([k, x]) => `${canonicalString(k)}: ${write(x, indent, depth + 1)}`);
     return `{${nl}${parts.join(sep + nl)}${close}}`;
   }
   return "null";

@@ -378,7 +378,9 @@ describe("weft audit diff-otlp", () => {
     // not vacuous: the store holds a redacted value where the SDK export has the original
     const store = openStore({ path: info.path, secret: SECRET, readonly: true });
     try {
-      const agent = store.spans.query({ traceId: info.traceId }).find((r) => r.payload.name === "invoke_agent plan");
+      const agent = store.spans
+        .query({ traceId: info.traceId })
+        .find((r) => r.payload.name === "invoke_agent plan");
       expect(agent?.payload.redacted).toContain("attributes.http.request.header.authorization");
     } finally {
       store.close();

@@ -128,8 +128,9 @@ export function compareCodePoints(a: string, b: string): number {
 }
 
 // Strings with nothing to escape (the common case) skip the per-character loop.
-const NEEDS_ESCAPE_ASCII = /["\\\u0000-\u001f\u007f-\uffff]/;
-const NEEDS_ESCAPE_UTF8 = /["\\\u0000-\u001f]/;
+// (Written as negated ranges: anything outside printable ASCII / anything below U+0020.)
+const NEEDS_ESCAPE_ASCII = /["\\]|[^ -~]/;
+const NEEDS_ESCAPE_UTF8 = /["\\]|[^ -\uffff]/;
 
 function pyJsonString(s: string, ascii: boolean): string {
   if (!(ascii ? NEEDS_ESCAPE_ASCII : NEEDS_ESCAPE_UTF8).test(s)) return `"${s}"`;

@@ -79,12 +79,22 @@ export interface DemoProcess {
   sendLine: (line: string) => void;
 }
 
+const live = new Set<ChildProcess>();
+
+/** SIGKILLs every demo a test started and did not see exit (a failed or timed-out test). */
+export function killDemos(): void {
+  for (const child of live) child.kill("SIGKILL");
+  live.clear();
+}
+
 export function startDemo(args: string[], env: Record<string, string>): DemoProcess {
   const child = spawn(process.execPath, [DEMO_MAIN, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
+  live.add(child);
+  child.on("exit", () => live.delete(child));
   let out = "";
   let err = "";
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void; from: number }> = [];
