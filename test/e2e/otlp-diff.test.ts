@@ -152,4 +152,10 @@ describe("store vs collector span diff", () => {
     expect(diff.differences).toEqual([]);
     expect(diff.duplicatesInCollector).toBe(1);
   });
+
+  it("ignores a half-written last line but rejects a corrupt line in the middle", () => {
+    const line = collectorLine();
+    expect(parseOtlpJsonLines(`${line}\n${line.slice(0, 40)}`)).toHaveLength(1);
+    expect(() => parseOtlpJsonLines(`${line.slice(0, 40)}\n${line}\n`)).toThrow(SyntaxError);
+  });
 });

@@ -141,9 +141,18 @@ function otlpEnum(value: Json | undefined, names: string[], prefix: string): str
 /** Parses the collector's file exporter output (JSON lines) into normalized spans. */
 export function parseOtlpJsonLines(text: string): NormalizedSpan[] {
   const spans: NormalizedSpan[] = [];
-  for (const line of text.split("\n")) {
+  const lines = text.split("\n");
+  for (const [i, line] of lines.entries()) {
     if (line.trim() === "") continue;
-    const request = obj(JSON.parse(line) as Json);
+    let parsed: Json;
+    try {
+      parsed = JSON.parse(line) as Json;
+    } catch (error) {
+      // A last line without its newline is a write in progress (or cut by SIGKILL): not data yet.
+      if (i === lines.length - 1) continue;
+      throw error;
+    }
+    const request = obj(parsed);
     for (const rs of arr(request["resourceSpans"])) {
       const resource = otlpAttributes(obj(obj(rs)["resource"])["attributes"]);
       for (const ss of arr(obj(rs)["scopeSpans"])) {

@@ -32,13 +32,33 @@ export class RecordHasher {
   hashMessage(message: string): string {
     return createHmac("sha256", this.#key).update(message, "utf8").digest("hex");
   }
-  /** record_hash of `(seq, prevHash, canonical payload text)`. */
+  /**
+   * record_hash of `(seq, prevHash, payload text)` where the text came from `canonicalize` — ASCII
+   * by construction (ensure_ascii), so latin1 yields its UTF-8 bytes without an encoder pass.
+   * Never use this for text read from storage: latin1 would fold U+0141 onto "A" and so on.
+   */
   hashCanonical(seq: number, prevHash: string, canonicalPayload: string): string {
-    // Canonical text is ASCII by construction (ensure_ascii), so latin1 gives the UTF-8 bytes
-    // without a UTF-8 encoder pass. Any non-ASCII (a foreign, non-canonical text) takes utf8.
-    const message = `${messagePrefix(seq, prevHash)}${canonicalPayload}}`;
+    return this.link(seq, prevHash, canonicalPayload).recordHash;
+  }
+
+  /**
+   * Hashes a record and returns its payload text as a flat string. The message is built and
+   * flattened once (one HMAC update); the payload is then a slice of it, so the SQLite insert
+   * that follows does not flatten the canonicalizer's rope a second time.
+   */
+  link(seq: number, prevHash: string, canonicalPayload: string): { recordHash: string; text: string } {
+    const prefix = messagePrefix(seq, prevHash);
+    const message = `${prefix}${canonicalPayload}}`;
+    const recordHash = createHmac("sha256", this.#key).update(message, "latin1").digest("hex");
+    return { recordHash, text: message.slice(prefix.length, -1) };
+  }
+
+  /** record_hash of `(seq, prevHash, payload text)` for text of unknown origin (UTF-8 encoded). */
+  hashStored(seq: number, prevHash: string, payloadText: string): string {
     return createHmac("sha256", this.#key)
-      .update(message, isAscii(message) ? "latin1" : "utf8")
+      .update(messagePrefix(seq, prevHash), "utf8")
+      .update(payloadText, "utf8")
+      .update("}", "utf8")
       .digest("hex");
   }
 }
@@ -48,11 +68,6 @@ export function computeRecordHash(secret: string, seq: number, prevHash: string,
   return createHmac("sha256", Buffer.from(secret, "utf8"))
     .update(canonicalRecordMessage(seq, prevHash, payload), "utf8")
     .digest("hex");
-}
-
-const NON_ASCII = /[^\x00-\x7f]/;
-function isAscii(s: string): boolean {
-  return !NON_ASCII.test(s);
 }
 
 /** Compares two strings in time independent of where they differ (like hmac.compare_digest). */
@@ -138,7 +153,7 @@ export class ChainVerifier {
         recordHash,
       );
     }
-    if (constantTimeEqual(this.hasher.hashCanonical(seq, prevHash, payload.text), recordHash)) return true;
+    if (constantTimeEqual(this.hasher.hashStored(seq, prevHash, payload.text), recordHash)) return true;
     let canonical: string;
     try {
       canonical = canonicalize(payload.reparse ? payload.reparse() : parseJsonLossless(payload.text));

@@ -43,7 +43,12 @@ abstract class ChainBase<P, C> {
     if (payloads.length === 0) return [];
     const entries = payloads.map((p) => this.encode(p));
     const linked = this.log.append(entries, this.hasher);
-    return linked.map((l, i) => ({ ...l, payload: payloads[i]! }));
+    const out: ChainRecord<P>[] = new Array(linked.length);
+    for (let i = 0; i < linked.length; i++) {
+      const l = linked[i]!;
+      out[i] = { seq: l.seq, prevHash: l.prevHash, recordHash: l.recordHash, payload: payloads[i]! };
+    }
+    return out;
   }
 
   count(): number {

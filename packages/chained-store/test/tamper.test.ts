@@ -141,6 +141,20 @@ describe("tamper detection", () => {
     });
   });
 
+  it("a non-ASCII look-alike written into a stored payload is caught (no byte folding on the fast path)", () => {
+    const path = `${tempDir()}/fold.sqlite`;
+    const store = openStore({ path, secret: SECRET });
+    store.actions.appendBatch([0, 1].map((i) => sampleTrace(i, { principalId: "Alice" })));
+    store.close();
+    const db = new Database(path);
+    // U+0141 has the low byte of "A": hashing stored text as latin1 would fold it back to "Alice".
+    db.prepare("UPDATE traces SET payload = replace(payload, 'Alice', ?) WHERE seq = 1").run("\u0141lice");
+    db.close();
+    const ro = openStore({ path, secret: SECRET, readonly: true });
+    expect(ro.verify("actions")).toMatchObject({ ok: false, firstBadSeq: 1 });
+    ro.close();
+  });
+
   it("property (SQLite file edited behind the store): a changed payload, a deleted row or a swapped seq is caught", () => {
     fc.assert(
       fc.property(

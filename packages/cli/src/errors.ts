@@ -24,6 +24,13 @@ export class NotFoundError extends WeftError {
   }
 }
 
+/** An output file (`--out`) cannot be created or written. */
+export class OutputFileError extends WeftError {
+  constructor(message: string) {
+    super("OUTPUT_UNWRITABLE", message);
+  }
+}
+
 /** An input file other than the store (e.g. a collector OTLP file) cannot be read or parsed. */
 export class InputFileError extends WeftError {
   constructor(message: string) {

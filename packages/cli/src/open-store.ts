@@ -35,6 +35,9 @@ export function resolveSecret(
 export function formatFlag(command: string, p: Parsed): FileFormat | undefined {
   const explicit = str(p, "store-format");
   const legacy = str(p, "format");
+  if (legacy !== undefined && legacy !== "sqlite" && legacy !== "jsonl" && command !== "audit export") {
+    throw new UsageError(`--format must be sqlite|jsonl (the store format), got '${legacy}'`, command);
+  }
   const value = explicit ?? (legacy === "sqlite" || legacy === "jsonl" ? legacy : undefined);
   if (value === undefined) return undefined;
   if (value !== "sqlite" && value !== "jsonl") {

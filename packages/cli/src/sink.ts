@@ -1,7 +1,7 @@
 // Line output for exports: to stdout or a file, buffered so a million lines cost a few hundred
 // writes, synchronous so memory stays flat whatever the size of the store.
 import { closeSync, openSync, writeSync } from "node:fs";
-import { StoreOpenError } from "./errors.js";
+import { OutputFileError } from "./errors.js";
 import type { Output } from "./output.js";
 
 export interface LineSink {
@@ -19,7 +19,7 @@ export function lineSink(o: Output, outPath: string | undefined): LineSink {
       fd = openSync(outPath, "w");
     } catch (err) {
       const reason = (err as { code?: string }).code ?? "error";
-      throw new StoreOpenError("OUTPUT_UNWRITABLE", `cannot write '${outPath}' (${reason})`);
+      throw new OutputFileError(`cannot write '${outPath}' (${reason})`);
     }
   }
   let buf: string[] = [];

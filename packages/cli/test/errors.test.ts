@@ -106,6 +106,7 @@ describe("errors", () => {
       ["audit", "list", "--store"],
       ["audit", "list"],
       ["audit", "verify", "--store", f, "--chain", "nope"],
+      ["audit", "list", "--store", f, "--format", "ocsf"],
       ["audit", "frobnicate"],
       ["audit", "show", "--store", f],
       ["teleport"],
@@ -118,6 +119,20 @@ describe("errors", () => {
         expect(r.stderr, args.join(" ")).toMatch(/^error: .*\(see 'weft .*--help'\)\n$/);
       }
     }
+  });
+
+  it("an --out path that cannot be written exits 1 with one line", () => {
+    const r = weft([
+      "audit",
+      "export",
+      "--store",
+      join(FIXTURES, "chain.jsonl"),
+      "--out",
+      join(dir, "no/such/dir/x.jsonl"),
+    ]);
+    expect(r.code).toBe(1);
+    oneLineNoStack(r);
+    expect(r.stderr).toContain("OUTPUT_UNWRITABLE");
   });
 
   it("WEFT_DEBUG=1 adds the stack trace", () => {

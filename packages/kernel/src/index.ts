@@ -2,7 +2,7 @@
 export * from "./channels.js";
 export type { Driver, ExecutionContext } from "./drivers/driver.js";
 export { type CapabilityHandler, FunctionDriver } from "./drivers/function.js";
-export { HttpDriver, type HttpDriverOptions, type HttpRoute } from "./drivers/http.js";
+export { type HttpArgsIn, HttpDriver, type HttpDriverOptions, type HttpRoute } from "./drivers/http.js";
 export * from "./errors.js";
 export {
   type ActionTraceExport,

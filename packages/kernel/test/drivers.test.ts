@@ -70,8 +70,27 @@ function httpKernel(routes: ConstructorParameters<typeof HttpDriver>[1]["routes"
 }
 
 describe("HttpDriver against a real loopback server", () => {
-  it("GETs with args as query parameters and parses JSON", async () => {
+  it("by default POSTs args as a JSON body, keeping them out of the URL", async () => {
     const { kernel } = httpKernel({ "crm.list": { path: "/customers" } });
+    const g = kernel.grantCapability({ capabilityId: "crm.list", goal: "g" }, reader);
+    const frame = await kernel.invoke(g.token, {
+      principal: reader,
+      args: { region: "eu", limit: 2 },
+      responseMode: "table",
+    });
+    expect(frame.tablePreview).toEqual([
+      { id: 1, name: "Ann" },
+      { id: 2, name: "Bob" },
+    ]);
+    const req = seen.at(-1);
+    expect(req?.method).toBe("POST");
+    expect(req?.url).toBe("/customers");
+    expect(JSON.parse(req?.body ?? "")).toEqual({ region: "eu", limit: 2 });
+    expect(req?.auth).toBe("Bearer test-token-abc");
+  });
+
+  it("GETs with args as query parameters when the route opts in with argsIn: query, and parses JSON", async () => {
+    const { kernel } = httpKernel({ "crm.list": { path: "/customers", argsIn: "query" } });
     const g = kernel.grantCapability({ capabilityId: "crm.list", goal: "g" }, reader);
     const frame = await kernel.invoke(g.token, {
       principal: reader,
@@ -142,6 +161,41 @@ describe("HttpDriver against a real loopback server", () => {
     await expect(t.kernel.invoke(g.token, { principal: reader })).rejects.toThrow(
       /request to http:\/\/127\.0\.0\.1:1\/x failed/,
     );
+  });
+});
+
+describe("HttpDriver route validation", () => {
+  it("rejects argsIn: body on a GET route (fetch cannot send a GET body) and unknown argsIn values", () => {
+    expect(
+      () => new HttpDriver("h", { baseUrl, routes: { a: { method: "GET", path: "/a", argsIn: "body" } } }),
+    ).toThrow(/GET request cannot carry a body/);
+    expect(
+      () =>
+        new HttpDriver("h", {
+          baseUrl,
+          routes: { a: { path: "/a", argsIn: "url" as unknown as "query" } },
+        }),
+    ).toThrow(/argsIn must be "body" or "query"/);
+  });
+
+  it("keeps the reference behaviour for an explicit GET route without argsIn, with a one-time warning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const { kernel } = httpKernel({ "crm.list": { method: "GET", path: "/customers" } });
+      const g = kernel.grantCapability({ capabilityId: "crm.list", goal: "g" }, reader);
+      await kernel.invoke(g.token, { principal: reader, args: { region: "CANARY-7731" }, responseMode: "table" });
+      await kernel.invoke(g.token, { principal: reader, args: { region: "us" }, responseMode: "table" });
+      expect(seen.at(-1)).toMatchObject({ method: "GET", url: "/customers?region=us" });
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    const mine = warnings.filter((w) => (w as Error & { code?: string }).code === "WEFT_HTTP_ARGS_IN_URL");
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.message).toContain("query string");
+    expect(mine[0]?.message).not.toContain("CANARY-7731");
   });
 });
 

@@ -151,6 +151,18 @@ describe("crash and restart", () => {
     );
   }, 120_000);
 
+  test("a process that exits normally without shutdown still writes its queue (exit hook)", async () => {
+    const path = join(tempDir(), "exit.db");
+    const out = await run(
+      process.execPath,
+      [fixture("writer-child.ts"), path, "exit", "3000", "1000000", "512", "no-shutdown"],
+      { env },
+    );
+    const queued = Number(/returning with (\d+) queued/.exec(out.stdout)?.[1]);
+    expect(queued).toBeGreaterThan(0); // something was still pending when the program returned
+    expect(verify(path)).toMatchObject({ count: 3000, result: { ok: true } });
+  }, 60_000);
+
   test("four processes mirroring into one SQLite file produce one valid chain with all spans", async () => {
     const path = join(tempDir(), "shared.db");
     const perProcess = 3000;

@@ -86,24 +86,30 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/** CPU seconds (user + system) of the last `time()` call: steadier than wall time on a shared machine. */
+let lastCpu = 0;
 function time(fn: () => void): number {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   fn();
+  const c = process.cpuUsage(c0);
+  lastCpu = (c.user + c.system) / 1e6;
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-function weftAppend(round: number): { seconds: number; path: string } {
+function weftAppend(round: number): { seconds: number; cpu: number; path: string } {
   const path = join(dir, `weft-${round}.sqlite`);
   const store = openStore({ path, secret: SECRET });
   const seconds = time(() => {
     for (let i = 0; i < N; i += BATCH) store.spans.appendBatch(records.slice(i, i + BATCH));
   });
+  const cpu = lastCpu;
   store.close();
-  return { seconds, path };
+  return { seconds, cpu, path };
 }
 
 /** The same rows, bytes and indexes, inserted directly: what SQLite alone costs. */
-function rawInsert(round: number, source: string): number {
+function rawInsert(round: number, source: string): { seconds: number; cpu: number } {
   const src = new Database(source, { readonly: true });
   const rows = src.prepare("SELECT * FROM weft_spans ORDER BY seq").raw(true).all() as unknown[][];
   const schema = (
@@ -124,8 +130,9 @@ function rawInsert(round: number, source: string): number {
   const seconds = time(() => {
     for (let i = 0; i < rows.length; i += BATCH) batch.immediate(rows.slice(i, i + BATCH));
   });
+  const cpu = lastCpu;
   db.close();
-  return seconds;
+  return { seconds, cpu };
 }
 
 function weftVerify(path: string): number {
@@ -153,6 +160,8 @@ function bareCanonicalHmacLoop(): number {
 
 const weft: number[] = [];
 const raw: number[] = [];
+const weftCpu: number[] = [];
+const rawCpu: number[] = [];
 const verify: number[] = [];
 const bare: number[] = [];
 for (let round = 0; round < WARMUP + ROUNDS; round++) {
@@ -164,7 +173,9 @@ for (let round = 0; round < WARMUP + ROUNDS; round++) {
   const b = bareCanonicalHmacLoop();
   if (keep) {
     weft.push(w.seconds);
-    raw.push(r);
+    raw.push(r.seconds);
+    weftCpu.push(w.cpu);
+    rawCpu.push(r.cpu);
     verify.push(v);
     bare.push(b);
   }
@@ -183,4 +194,7 @@ console.log(
   `@weft/chained-store benchmark: ${N} span records, batches of ${BATCH}, WAL, synchronous=FULL, median of ${ROUNDS} after ${WARMUP} warm-up`,
 );
 line("append (batched SQLite) vs raw better-sqlite3 inserts of the same bytes", rate(weft), rate(raw), 0.7);
+console.log(
+  `  (CPU time only, excluding fsync waits: weft ${fmt(rate(weftCpu))}, baseline ${fmt(rate(rawCpu))}, ratio ${(rate(weftCpu) / rate(rawCpu)).toFixed(2)})`,
+);
 line("verify (SQLite read + HMAC chain) vs bare canonicalize+HMAC loop", rate(verify), rate(bare), 0.7);

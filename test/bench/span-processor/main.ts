@@ -192,6 +192,7 @@ function storeAppends(batch: number): number {
 }
 
 const DEFAULT_BATCH = 512;
+await mirrored(DEFAULT_BATCH); // warm-up: JIT and page cache, so the sweep order does not bias it
 const sweep: Array<{ batch: number; mirrored: number }> = [];
 for (const batch of [64, 256, DEFAULT_BATCH, 2048]) sweep.push({ batch, mirrored: await mirrored(batch) });
 const raw = rawInserts(DEFAULT_BATCH, false);

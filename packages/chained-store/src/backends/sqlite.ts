@@ -208,7 +208,8 @@ abstract class SqliteLogBase<C> {
       const out: Linked[] = new Array(entries.length);
       for (let i = 0; i < entries.length; i++) {
         const entry = entries[i]!;
-        const recordHash = hasher.hashCanonical(seq, prevHash, entry.text);
+        const { recordHash, text } = hasher.link(seq, prevHash, entry.text);
+        entry.text = text;
         this.insert(seq, prevHash, recordHash, entry);
         out[i] = { seq, prevHash, recordHash };
         prevHash = recordHash;

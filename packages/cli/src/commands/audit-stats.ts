@@ -107,8 +107,8 @@ function collect(store: ChainedStore, f: Filters): Stats {
     first_invoked_at: first,
     last_invoked_at: last,
     window: { since: f.since?.iso ?? null, until: f.until?.iso ?? null },
-    spans:
-      f.spanQuery.since || f.spanQuery.until ? store.spans.query(f.spanQuery).length : store.spans.count(),
+    // spans in the same window (and of the same principal / trace, when those filters are given)
+    spans: Object.keys(f.spanQuery).length > 0 ? store.spans.query(f.spanQuery).length : store.spans.count(),
     by_event: sorted(maps.event),
     by_outcome: sorted(maps.outcome),
     by_reason: sorted(maps.reason),
