@@ -26,7 +26,12 @@ import {
   EVENT_DENY,
 } from "./attributes.js";
 import type { KernelMessage, KernelOperation } from "./config.js";
-import type { OperationSpec } from "./spans.js";
+import { type OperationSpec, pairCache, perKernelCapability } from "./spans.js";
+
+const durationAttributes = pairCache<Attributes>((kernelId, capabilityId) => ({
+  [ATTR_KERNEL_ID]: kernelId,
+  [ATTR_CAPABILITY_ID]: capabilityId,
+}));
 
 /** What the subscriber needs from the instrumentation that owns it. */
 export interface SubscriberHost {
@@ -125,11 +130,12 @@ export function createSubscriber(
       span.end();
     }
     if (state.startedAt >= 0) {
-      const attributes: Attributes = {
-        [ATTR_KERNEL_ID]: message.kernelId,
-        [ATTR_CAPABILITY_ID]: (message as unknown as InvokeMessage).capabilityId,
-      };
-      if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+      const { kernelId, capabilityId } = message as unknown as InvokeMessage;
+      // Successful calls reuse one attribute set per kernel and capability.
+      const attributes: Attributes =
+        errorType === undefined
+          ? perKernelCapability(durationAttributes, kernelId, capabilityId)
+          : { [ATTR_KERNEL_ID]: kernelId, [ATTR_CAPABILITY_ID]: capabilityId, [ATTR_ERROR_TYPE]: errorType };
       host.recordInvokeDuration((performance.now() - state.startedAt) / 1000, attributes);
     }
   };

@@ -3,7 +3,7 @@
 
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
-import type { Kernel } from "@weft/kernel";
+import { FunctionDriver, type Kernel } from "@weft/kernel";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KernelInstrumentation } from "../src/index.js";
 import { FAILING, grantRead, makeKernel, READ, reader, WRITE, writer } from "./kernel-fixture.js";
@@ -122,6 +122,39 @@ describe("spans of a real kernel", () => {
     expect(span.attributes["error.type"]).toBe(code);
     expect(span.attributes["weft.driver.id"]).toBe("memory");
     expect(JSON.stringify([span.attributes, span.events, span.status])).not.toContain("backend unavailable");
+  });
+
+  it("weft.driver.fallback is true only when a later driver ran after an earlier one failed", async () => {
+    // A second driver serving READ and FAILING, registered after "memory": the default router
+    // tries memory first, then backup.
+    kernel.registerDriver(
+      new FunctionDriver("backup", { [READ]: async () => [{ id: 9 }], [FAILING]: async () => [{ id: 9 }] }),
+    );
+    const read = grantRead(kernel);
+    await kernel.invoke(read.token, { principal: reader, args: {} });
+    const flaky = kernel.grantCapability({ capabilityId: FAILING, goal: "try" }, reader);
+    await kernel.invoke(flaky.token, { principal: reader, args: {} });
+    const spans = await otel.spans();
+    const direct = only(spans, `execute_tool ${READ}`);
+    expect(direct.attributes["weft.driver.id"]).toBe("memory");
+    expect(direct.attributes["weft.driver.fallback"]).toBe(false);
+    expect(direct.attributes["weft.driver.tried"]).toBeUndefined();
+    const fellBack = only(spans, `execute_tool ${FAILING}`);
+    expect(fellBack.attributes["weft.driver.id"]).toBe("backup");
+    expect(fellBack.attributes["weft.driver.fallback"]).toBe(true);
+    expect(fellBack.attributes["weft.driver.tried"]).toEqual(["memory", "backup"]);
+    expect(kernel.stats.fallbackActivations).toBe(1);
+  });
+
+  it("the only driver failing is counted as a fallback activation but is no fallback on the span", async () => {
+    const { token } = kernel.grantCapability({ capabilityId: FAILING, goal: "try" }, reader);
+    await expect(kernel.invoke(token, { principal: reader, args: {} })).rejects.toThrow();
+    // Stats keep the reference's meaning (a driver failed)...
+    expect(kernel.stats).toMatchObject({ fallbackActivations: 1, invocationFailures: 1 });
+    // ...the span says no later driver was used.
+    const span = only(await otel.spans(), `execute_tool ${FAILING}`);
+    expect(span.attributes["weft.driver.fallback"]).toBe(false);
+    expect(span.attributes["weft.driver.tried"]).toBeUndefined();
   });
 
   it("revoked token: the invoke span fails with TOKEN_REVOKED; revoke spans are recorded", async () => {

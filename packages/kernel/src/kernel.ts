@@ -131,6 +131,15 @@ export function liveKernels(): Kernel[] {
   return out;
 }
 
+/**
+ * The message's `digestArgs`: a small closure over the args (an own property, so it survives a
+ * subscriber copying the message and works unbound); the canonical JSON and HMAC are computed
+ * only when a subscriber asks.
+ */
+function argsDigester(args: Record<string, unknown> | undefined): (key: string | Uint8Array) => string {
+  return (key) => createHmac("sha256", key).update(canonicalJson(args ?? {}), "utf8").digest("hex");
+}
+
 function errorCode(err: unknown): string {
   return err instanceof WeftError ? err.code : "UNEXPECTED";
 }
@@ -222,7 +231,7 @@ export class Kernel {
       safetyClass: cap?.safetyClass ?? "",
       sensitivity: cap?.sensitivity ?? "",
     };
-    return traceSync(grantChannel, msg, () => this.#grant(request, principal, options, msg));
+    return traceSync(grantChannel, msg, this.#grant, this, request, principal, options, msg);
   }
 
   #grant(
@@ -314,7 +323,6 @@ export class Kernel {
   invoke(token: CapabilityToken, options: InvokeOptions): Promise<Frame | DryRunResult>;
   invoke(token: CapabilityToken, options: InvokeOptions): Promise<Frame | DryRunResult> {
     if (!invokeChannel.hasSubscribers) return this.#invoke(token, options, undefined);
-    const args = options?.args ?? {};
     const msg: InvokeMessage = {
       kernelId: this.id,
       principalId: String(options?.principal?.principalId ?? ""),
@@ -322,9 +330,9 @@ export class Kernel {
       tokenId: String(token?.tokenId ?? ""),
       requestedResponseMode: String(options?.responseMode ?? "summary"),
       dryRun: options?.dryRun === true,
-      digestArgs: (key) => createHmac("sha256", key).update(canonicalJson(args), "utf8").digest("hex"),
+      digestArgs: argsDigester(options?.args),
     };
-    return tracePromise(invokeChannel, msg, () => this.#invoke(token, options, msg));
+    return tracePromise(invokeChannel, msg, this.#invoke, this, token, options, msg);
   }
 
   async #invoke(
@@ -427,9 +435,10 @@ export class Kernel {
     let frame: Frame;
     let handle: Handle | null = null;
     try {
-      const run = () => this.#executeWithFallback(plan, ctx, timeoutS);
       const runInContext = msg?.runInContext;
-      outcome = await (runInContext !== undefined ? runInContext(run) : run());
+      outcome = await (runInContext === undefined
+        ? this.#executeWithFallback(plan, ctx, timeoutS)
+        : runInContext(() => this.#executeWithFallback(plan, ctx, timeoutS)));
       fields.driverId = outcome.driverId;
       if (outcome.result === undefined) {
         const last =
@@ -468,9 +477,10 @@ export class Kernel {
       }
       throw err;
     }
+    fields.responseMode = frame.responseMode;
     this.traceStore.record(
       invokeSuccessTrace(
-        { ...fields, responseMode: frame.responseMode },
+        fields,
         handle?.handleId ?? null,
         resultSummary(frame),
       ),
@@ -530,7 +540,7 @@ export class Kernel {
       handleId: String(handle?.handleId ?? ""),
       ...(typeof handle?.capabilityId === "string" && { capabilityId: handle.capabilityId }),
     };
-    return traceSync(expandChannel, msg, () => this.#expand(handle, options, msg));
+    return traceSync(expandChannel, msg, this.#expand, this, handle, options, msg);
   }
 
   #expand(handle: Handle, options: ExpandOptions, msg: ExpandMessage | undefined): Frame {

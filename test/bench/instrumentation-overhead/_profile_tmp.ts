@@ -5,7 +5,7 @@ import { BatchSpanProcessor, type SpanExporter, TracerProvider } from "@opentele
 import { KernelInstrumentation } from "@weft/instrumentation-kernel";
 import { createNoopWorkload } from "../kernel-invoke/workload.ts";
 const mode = process.argv[2] ?? "sdk";
-const w = createNoopWorkload({ responseMode: "summary" });
+const w = createNoopWorkload({ responseMode: (process.argv[3] ?? "raw") as "raw" });
 const noopExporter: SpanExporter = { export: (_s, done) => done({ code: 0 }), shutdown: async () => {} };
 class IdleReader extends MetricReader { protected override async onShutdown() {} protected override async onForceFlush() {} }
 const tracerProvider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: noopExporter })] });

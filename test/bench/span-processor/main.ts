@@ -36,7 +36,7 @@ interface RawDb {
 }
 const Database = createRequire(import.meta.url)("better-sqlite3") as new (path: string) => RawDb;
 
-const N = Number(process.argv[2] ?? 50_000);
+const N = Number(process.argv[2] ?? 30_000);
 const ROUNDS = 8;
 const PER_TURN = 256;
 const TARGET_CALLER = 1.5;
@@ -192,15 +192,28 @@ function storeAppends(batch: number): number {
 }
 
 const DEFAULT_BATCH = 512;
-await mirrored(DEFAULT_BATCH); // warm-up: JIT and page cache, so the sweep order does not bias it
-const sweep: Array<{ batch: number; mirrored: number }> = [];
-for (const batch of [64, 256, DEFAULT_BATCH, 2048]) sweep.push({ batch, mirrored: await mirrored(batch) });
-const raw = rawInserts(DEFAULT_BATCH, false);
-const rawIndexed = rawInserts(DEFAULT_BATCH, true);
-const store = storeAppends(DEFAULT_BATCH);
-const mirroredDefault = await mirrored(DEFAULT_BATCH);
+await mirrored(DEFAULT_BATCH); // warm-up: JIT and page cache, so run order does not bias the figures
+// Interleaved rounds (machine noise hits every variant alike), median per variant.
+const rates = {
+  raw: [] as number[],
+  rawIndexed: [] as number[],
+  store: [] as number[],
+  mirrored: [] as number[],
+};
+for (let r = 0; r < 3; r++) {
+  rates.raw.push(rawInserts(DEFAULT_BATCH, false));
+  rates.rawIndexed.push(rawInserts(DEFAULT_BATCH, true));
+  rates.store.push(storeAppends(DEFAULT_BATCH));
+  rates.mirrored.push(await mirrored(DEFAULT_BATCH));
+}
+const raw = median(rates.raw);
+const rawIndexed = median(rates.rawIndexed);
+const store = median(rates.store);
+const mirroredDefault = median(rates.mirrored);
 const throughputRatio = mirroredDefault / raw;
 const indexedRatio = mirroredDefault / rawIndexed;
+const sweep: Array<{ batch: number; mirrored: number }> = [];
+for (const batch of [64, 256, DEFAULT_BATCH, 2048]) sweep.push({ batch, mirrored: await mirrored(batch) });
 rmSync(dir, { recursive: true, force: true });
 
 const f = (x: number) => Math.round(x).toLocaleString("en");
@@ -216,7 +229,7 @@ console.log(
   `   ratio ${callerRatio.toFixed(2)}  target <= ${TARGET_CALLER}  ${callerRatio <= TARGET_CALLER ? "MET" : "NOT MET"}`,
 );
 console.log(`   (tight loop never yielding, backpressure on the caller: ${burstNs.toFixed(0)} ns per span)`);
-console.log("2. sustained spans/s until durable (FULL sync, WAL)");
+console.log("2. sustained spans/s until durable (FULL sync, WAL; median of 3 interleaved rounds)");
 console.log(`   raw better-sqlite3 inserts, bare table, batch ${DEFAULT_BATCH}       : ${f(raw)}/s`);
 console.log(`   raw better-sqlite3 inserts, store's indexes, batch ${DEFAULT_BATCH}  : ${f(rawIndexed)}/s`);
 console.log(`   store.spans.appendBatch (HMAC chain), batch ${DEFAULT_BATCH}        : ${f(store)}/s`);

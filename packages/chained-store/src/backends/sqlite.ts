@@ -114,12 +114,6 @@ export class SqliteDatabase {
     create.immediate();
   }
 
-  hasTable(name: string): boolean {
-    return (
-      this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined
-    );
-  }
-
   meta(key: string): string | undefined {
     const v = this.db.prepare("SELECT value FROM meta WHERE key = ?").pluck().get(key);
     return typeof v === "string" ? v : undefined;
@@ -359,27 +353,45 @@ export class SqliteActionLog extends SqliteLogBase<ActionColumns> implements Act
    */
   prune(cutoffIso: string): number {
     return this.owner.transactionImmediate(() => {
-      const firstKept = this.db
-        .prepare("SELECT MIN(seq) FROM traces WHERE invoked_at >= ?")
-        .pluck()
-        .get(cutoffIso) as number | null;
-      const last = (
-        firstKept === null
-          ? this.db.prepare("SELECT seq, record_hash FROM traces ORDER BY seq DESC LIMIT 1")
-          : this.db.prepare("SELECT seq, record_hash FROM traces WHERE seq < ? ORDER BY seq DESC LIMIT 1")
-      )
-        .raw(true)
-        .get(...(firstKept === null ? [] : [firstKept])) as [number, string] | undefined;
+      const p = this.#pruneStatements();
+      const firstKept = p.firstKept.get(cutoffIso) as number | null;
+      const last = (firstKept === null ? p.lastAll.get() : p.lastBefore.get(firstKept)) as
+        | [number, string]
+        | undefined;
       if (last === undefined) return 0;
-      const removed = this.db.prepare("DELETE FROM traces WHERE seq <= ?").run(last[0]).changes;
-      const put = this.db.prepare(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      );
-      put.run(META_CHECKPOINT_HASH, last[1]);
-      put.run(META_CHECKPOINT_NEXT_SEQ, String(last[0] + 1));
+      const removed = p.remove.run(last[0]).changes;
+      p.putMeta.run(META_CHECKPOINT_HASH, last[1]);
+      p.putMeta.run(META_CHECKPOINT_NEXT_SEQ, String(last[0] + 1));
       return removed;
     }, "prune actions");
   }
+
+  /** Prune statements, prepared once on first use (read-only stores never need them). */
+  #pruneStmts: PruneStatements | undefined;
+  #pruneStatements(): PruneStatements {
+    if (this.#pruneStmts === undefined) {
+      this.#pruneStmts = {
+        firstKept: this.db.prepare("SELECT MIN(seq) FROM traces WHERE invoked_at >= ?").pluck(),
+        lastAll: this.db.prepare("SELECT seq, record_hash FROM traces ORDER BY seq DESC LIMIT 1").raw(true),
+        lastBefore: this.db
+          .prepare("SELECT seq, record_hash FROM traces WHERE seq < ? ORDER BY seq DESC LIMIT 1")
+          .raw(true),
+        remove: this.db.prepare("DELETE FROM traces WHERE seq <= ?"),
+        putMeta: this.db.prepare(
+          "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        ),
+      };
+    }
+    return this.#pruneStmts;
+  }
+}
+
+interface PruneStatements {
+  firstKept: Database.Statement;
+  lastAll: Database.Statement;
+  lastBefore: Database.Statement;
+  remove: Database.Statement;
+  putMeta: Database.Statement;
 }
 
 export class SqliteSpanLog extends SqliteLogBase<SpanColumns> implements SpanLog {
