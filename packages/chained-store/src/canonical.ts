@@ -72,13 +72,12 @@ export function canonicalLexeme(lexeme: string): string {
   return formatPythonFloat(n);
 }
 
-/** True when the string needs no escaping (printable ASCII without `"` and `\\`). */
-function isPlainAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
-  }
-  return true;
+/** Printable ASCII without `"` and `\\`: the strings canonical JSON emits unchanged. */
+const PLAIN_ASCII = /^[ !#-[\]-~]*$/;
+
+/** True when the string needs no escaping. One compiled regex test beats a JS charCode loop. */
+export function isPlainAscii(s: string): boolean {
+  return PLAIN_ASCII.test(s);
 }
 
 function compareCodePoints(a: string, b: string): number {
@@ -100,7 +99,7 @@ function compareCodePoints(a: string, b: string): number {
  * computed once per shape. Looked up by first key (property names are interned, so this is a
  * cheap hash) and confirmed key by key. Bounded: cleared past MAX_SHAPES.
  */
-interface Shape {
+export interface Shape {
   own: string[];
   keys: string[];
   prefixes: string[];
@@ -117,7 +116,8 @@ function sameKeys(a: string[], b: string[]): boolean {
   return true;
 }
 
-function shapeOf(obj: object): Shape {
+/** Sorted keys and their `"key":` prefixes (comma included for i > 0) of one object shape. */
+export function shapeOf(obj: object): Shape {
   const own = Object.keys(obj);
   if (own.length === 0) return EMPTY;
   const first = own[0]!;

@@ -3,13 +3,14 @@
 // once, here: canonical text is both what is hashed and what is stored.
 
 import type { ActionTrace, TraceQuery } from "@weft/kernel";
+import { canonicalActionPayload } from "./action-canonical.js";
 import { decodeActionPayload, encodeActionTrace } from "./action-codec.js";
-import { canonicalize } from "./canonical.js";
 import { ChainVerifier, type RecordHasher } from "./chain.js";
 import { StoreCorruptError } from "./errors.js";
 import { parseJsonLossless } from "./json-lossless.js";
 import type { ActionLog, RawRow, RecordLog, SpanLog } from "./log.js";
 import { compareActions, matchesTraceQuery, normalizeSpanQuery, normalizeTraceQuery, page } from "./query.js";
+import { canonicalSpanRecord } from "./span-canonical.js";
 import { buildSpanForest, matchesSpanQuery, spanColumns } from "./span-codec.js";
 import { toPythonIsoUtc } from "./time.js";
 import type {
@@ -112,7 +113,7 @@ export class ActionChainImpl
 
   protected encode(t: ActionTrace) {
     return {
-      text: canonicalize(encodeActionTrace(t)),
+      text: canonicalActionPayload(encodeActionTrace(t)),
       columns: { actionId: t.actionId, invokedAt: t.invokedAt },
     };
   }
@@ -181,7 +182,7 @@ export class SpanChainImpl
   declare protected readonly log: SpanLog;
 
   protected encode(r: SpanRecordV1) {
-    return { columns: spanColumns(r), text: canonicalize(r) };
+    return { columns: spanColumns(r), text: canonicalSpanRecord(r) };
   }
 
   protected decode(row: RawRow): SpanRecordV1 {

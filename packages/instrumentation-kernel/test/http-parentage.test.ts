@@ -62,7 +62,10 @@ describe("HTTP spans caused by a driver", () => {
     });
     const kernel = new Kernel({ registry, kernelId: "k-http" });
     kernel.registerDriver(
-      new HttpDriver("http", { baseUrl, routes: { "web.fetch": { method: "GET", path: "/posts", argsIn: "query" } } }),
+      new HttpDriver("http", {
+        baseUrl,
+        routes: { "web.fetch": { method: "GET", path: "/posts", argsIn: "query" } },
+      }),
     );
     const { token } = kernel.grantCapability(
       { capabilityId: "web.fetch", goal: "read", constraints: {} },

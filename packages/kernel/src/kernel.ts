@@ -137,7 +137,10 @@ export function liveKernels(): Kernel[] {
  * only when a subscriber asks.
  */
 function argsDigester(args: Record<string, unknown> | undefined): (key: string | Uint8Array) => string {
-  return (key) => createHmac("sha256", key).update(canonicalJson(args ?? {}), "utf8").digest("hex");
+  return (key) =>
+    createHmac("sha256", key)
+      .update(canonicalJson(args ?? {}), "utf8")
+      .digest("hex");
 }
 
 function errorCode(err: unknown): string {
@@ -335,11 +338,29 @@ export class Kernel {
     return tracePromise(invokeChannel, msg, this.#invoke, this, token, options, msg);
   }
 
-  async #invoke(
+  // Not async: the common path hands back #perform's own promise instead of wrapping it in one
+  // more (an async function returning a promise costs an extra promise and two microtask hops,
+  // and with an AsyncLocalStorage context manager every promise also runs its hooks). Failures
+  // still surface as a rejected promise, never as a synchronous throw.
+  #invoke(
     token: CapabilityToken,
     options: InvokeOptions,
     msg: InvokeMessage | undefined,
   ): Promise<Frame | DryRunResult> {
+    try {
+      const out = this.#prepare(token, options, msg);
+      return out instanceof Promise ? out : Promise.resolve(out);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Verifies and routes; returns the dry-run answer, or the running invocation. */
+  #prepare(
+    token: CapabilityToken,
+    options: InvokeOptions,
+    msg: InvokeMessage | undefined,
+  ): Promise<Frame> | DryRunResult {
     let capability: ResolvedCapability;
     let plan: RoutePlan;
     const principal = options?.principal;
@@ -478,13 +499,7 @@ export class Kernel {
       throw err;
     }
     fields.responseMode = frame.responseMode;
-    this.traceStore.record(
-      invokeSuccessTrace(
-        fields,
-        handle?.handleId ?? null,
-        resultSummary(frame),
-      ),
-    );
+    this.traceStore.record(invokeSuccessTrace(fields, handle?.handleId ?? null, resultSummary(frame)));
     this.#stats.onInvocation({
       failed: false,
       fallback: outcome.fellBack,

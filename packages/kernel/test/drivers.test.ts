@@ -185,7 +185,11 @@ describe("HttpDriver route validation", () => {
     try {
       const { kernel } = httpKernel({ "crm.list": { method: "GET", path: "/customers" } });
       const g = kernel.grantCapability({ capabilityId: "crm.list", goal: "g" }, reader);
-      await kernel.invoke(g.token, { principal: reader, args: { region: "CANARY-7731" }, responseMode: "table" });
+      await kernel.invoke(g.token, {
+        principal: reader,
+        args: { region: "CANARY-7731" },
+        responseMode: "table",
+      });
       await kernel.invoke(g.token, { principal: reader, args: { region: "us" }, responseMode: "table" });
       expect(seen.at(-1)).toMatchObject({ method: "GET", url: "/customers?region=us" });
       await new Promise((r) => setImmediate(r));
