@@ -47,7 +47,8 @@ function any(v: unknown): Piece {
   return v === undefined ? null : canonicalize(v);
 }
 
-function fastAction(p: unknown): Piece {
+/** The fast path alone: canonical text, or null when the dict is off the known shape (tests use this). */
+export function fastAction(p: unknown): Piece {
   if (typeof p !== "object" || p === null || Array.isArray(p)) return null;
   const proto = Object.getPrototypeOf(p);
   if (proto !== Object.prototype && proto !== null) return null;

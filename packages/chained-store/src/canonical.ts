@@ -15,6 +15,24 @@ export function canonicalize(value: unknown): string {
   return write(value, "$");
 }
 
+/** Scratch for `flatAscii`; dropped back to this size after a larger record. */
+const FLAT_SCRATCH = 64 * 1024;
+let flatScratch = Buffer.allocUnsafe(FLAT_SCRATCH);
+
+/**
+ * The same ASCII text as one sequential string. A canonicalizer's output is a rope of many small
+ * pieces; a batch holding hundreds of those until they are hashed costs more in garbage collection
+ * than the serialization itself, and a flat string is also what SQLite binds fastest. Only for
+ * canonical output (ASCII by construction): latin1 would mangle anything above U+00FF.
+ */
+export function flatAscii(text: string): string {
+  if (text.length > flatScratch.length) flatScratch = Buffer.allocUnsafe(text.length);
+  const n = flatScratch.write(text, 0, "latin1");
+  const flat = flatScratch.toString("latin1", 0, n);
+  if (flatScratch.length > FLAT_SCRATCH) flatScratch = Buffer.allocUnsafe(FLAT_SCRATCH);
+  return flat;
+}
+
 /** A string literal with Python's ensure_ascii escaping (lowercase `\uXXXX`, surrogate pairs). */
 export function canonicalString(s: string): string {
   if (isPlainAscii(s)) return `"${s}"`;

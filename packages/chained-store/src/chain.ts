@@ -22,9 +22,14 @@ export function canonicalRecordMessage(seq: number, prevHash: string, payload: u
   return `${messagePrefix(seq, prevHash)}${canonicalize(payload)}}`;
 }
 
+/** Scratch buffers above this size are dropped after use, so one huge record does not pin memory. */
+const SCRATCH_KEEP = 1 << 20;
+
 /** Keyed hasher made once per store: the key is imported once, not per record. */
 export class RecordHasher {
   readonly #key: KeyObject;
+  /** Reused message bytes: prefix, payload and "}" are copied here and hashed in one update. */
+  #scratch = Buffer.allocUnsafe(16 * 1024);
   constructor(secret: string) {
     this.#key = createSecretKey(Buffer.from(secret, "utf8"));
   }
@@ -33,24 +38,31 @@ export class RecordHasher {
     return createHmac("sha256", this.#key).update(message, "utf8").digest("hex");
   }
   /**
-   * record_hash of `(seq, prevHash, payload text)` where the text came from `canonicalize` — ASCII
-   * by construction (ensure_ascii), so latin1 yields its UTF-8 bytes without an encoder pass.
+   * record_hash of `(seq, prevHash, payload text)` where the text came from a canonicalizer —
+   * ASCII by construction (ensure_ascii), so latin1 yields its UTF-8 bytes without an encoder pass.
    * Never use this for text read from storage: latin1 would fold U+0141 onto "A" and so on.
    */
   hashCanonical(seq: number, prevHash: string, canonicalPayload: string): string {
-    return this.link(seq, prevHash, canonicalPayload).recordHash;
+    const end = this.#write(seq, prevHash, canonicalPayload);
+    return this.#hmac(end);
   }
 
-  /**
-   * Hashes a record and returns its payload text as a flat string. The message is built and
-   * flattened once (one HMAC update); the payload is then a slice of it, so the SQLite insert
-   * that follows does not flatten the canonicalizer's rope a second time.
-   */
-  link(seq: number, prevHash: string, canonicalPayload: string): { recordHash: string; text: string } {
+  /** Writes `prefix + payload + "}"` into the scratch buffer; returns the message length. */
+  #write(seq: number, prevHash: string, canonicalPayload: string): number {
     const prefix = messagePrefix(seq, prevHash);
-    const message = `${prefix}${canonicalPayload}}`;
-    const recordHash = createHmac("sha256", this.#key).update(message, "latin1").digest("hex");
-    return { recordHash, text: message.slice(prefix.length, -1) };
+    const length = prefix.length + canonicalPayload.length + 1;
+    if (length > this.#scratch.length) this.#scratch = Buffer.allocUnsafe(Math.max(length, 2 * this.#scratch.length));
+    const buf = this.#scratch;
+    const at = buf.write(prefix, 0, "latin1");
+    const end = at + buf.write(canonicalPayload, at, "latin1");
+    buf[end] = 0x7d; // "}"
+    return end + 1;
+  }
+
+  #hmac(length: number): string {
+    const hash = createHmac("sha256", this.#key).update(this.#scratch.subarray(0, length)).digest("hex");
+    if (this.#scratch.length > SCRATCH_KEEP) this.#scratch = Buffer.allocUnsafe(16 * 1024);
+    return hash;
   }
 
   /** record_hash of `(seq, prevHash, payload text)` for text of unknown origin (UTF-8 encoded). */

@@ -5,6 +5,7 @@
 import type { ActionTrace, TraceQuery } from "@weft/kernel";
 import { canonicalActionPayload } from "./action-canonical.js";
 import { decodeActionPayload, encodeActionTrace } from "./action-codec.js";
+import { flatAscii } from "./canonical.js";
 import { ChainVerifier, type RecordHasher } from "./chain.js";
 import { StoreCorruptError } from "./errors.js";
 import { parseJsonLossless } from "./json-lossless.js";
@@ -113,7 +114,7 @@ export class ActionChainImpl
 
   protected encode(t: ActionTrace) {
     return {
-      text: canonicalActionPayload(encodeActionTrace(t)),
+      text: flatAscii(canonicalActionPayload(encodeActionTrace(t))),
       columns: { actionId: t.actionId, invokedAt: t.invokedAt },
     };
   }
@@ -182,7 +183,7 @@ export class SpanChainImpl
   declare protected readonly log: SpanLog;
 
   protected encode(r: SpanRecordV1) {
-    return { columns: spanColumns(r), text: canonicalSpanRecord(r) };
+    return { columns: spanColumns(r), text: flatAscii(canonicalSpanRecord(r)) };
   }
 
   protected decode(row: RawRow): SpanRecordV1 {

@@ -168,7 +168,8 @@ function links(v: unknown): Piece {
   return `${out}]`;
 }
 
-function fastSpan(r: unknown): Piece {
+/** The fast path alone: canonical text, or null when the record is off the known shape (tests use this). */
+export function fastSpan(r: unknown): Piece {
   if (!hasExactKeys(r, SPAN_KEYS)) return OFF;
   const status = r["status"];
   const resource = r["resource"];

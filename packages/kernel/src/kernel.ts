@@ -334,6 +334,20 @@ export class Kernel {
       requestedResponseMode: String(options?.responseMode ?? "summary"),
       dryRun: options?.dryRun === true,
       digestArgs: argsDigester(options?.args),
+      // Every field the invoke fills in later, declared up front: the message keeps one shape
+      // instead of growing through a chain of hidden-class transitions on every call.
+      runInContext: undefined,
+      actionId: undefined,
+      safetyClass: undefined,
+      sensitivity: undefined,
+      responseMode: undefined,
+      driverId: undefined,
+      driversTried: undefined,
+      fallback: undefined,
+      handleId: undefined,
+      decision: undefined,
+      reasonCode: undefined,
+      errorCode: undefined,
     };
     return tracePromise(invokeChannel, msg, this.#invoke, this, token, options, msg);
   }

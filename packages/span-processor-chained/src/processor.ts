@@ -199,6 +199,7 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
         await sleep(wait);
         continue;
       }
+      await this.#resourcesSettled();
       if (!this.#writeBatch()) continue; // failure set #retryAt; loop decides whether to wait or give up
       // Yield between batches so a large flush does not stall the event loop in one piece.
       if (this.#settled < target) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -310,6 +311,33 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
     return records;
   }
 
+  /** The first resource of the next batch whose async attributes are still pending, if any. */
+  #pendingResource(): ResourceLike | undefined {
+    if (this.#batch !== null) return undefined;
+    const n = Math.min(this.#queue.length, this.#maxBatch);
+    for (let i = 0; i < n; i++) {
+      const resource = this.#queue[i]!.resource;
+      if (resource.asyncAttributesPending === true && resource.waitForAsyncAttributes !== undefined)
+        return resource;
+    }
+    return undefined;
+  }
+
+  async #resourcesSettled(first = this.#pendingResource()): Promise<void> {
+    let resource = first;
+    while (resource !== undefined) {
+      try {
+        await resource.waitForAsyncAttributes!();
+      } catch (err) {
+        diag.error(`ChainedSpanProcessor: waiting for resource attributes failed: ${describe(err)}`);
+        return;
+      }
+      const next = this.#pendingResource();
+      if (next === resource) return; // still flagged pending after settling: do not spin
+      resource = next;
+    }
+  }
+
   #accepts(span: ReadableSpanLike): boolean {
     try {
       return this.#filter!(span);
@@ -340,6 +368,15 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
   #drainTick(): void {
     this.#drainScheduled = false;
     if (this.#closed || performance.now() < this.#retryAt) return;
+    const pending = this.#pendingResource();
+    if (pending !== undefined) {
+      // Like the SDK's batch processor: hold the batch until async resource detectors finish, so
+      // the mirrored resource equals what exporters send. Only the synchronous paths (backpressure,
+      // process exit) may write a resource that is still incomplete.
+      this.#drainScheduled = true;
+      void this.#resourcesSettled(pending).then(() => this.#drainTick());
+      return;
+    }
     if (!this.#writeBatch()) return;
     const more = this.#queue.length >= this.#maxBatch || this.#batch !== null;
     if (more || (this.#drainAll && this.#depth() > 0)) this.#scheduleDrain();

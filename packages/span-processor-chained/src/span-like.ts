@@ -22,6 +22,8 @@ export interface ResourceLike {
   readonly schemaUrl?: string;
   /** True while async resource detectors are still running; attributes are then incomplete. */
   readonly asyncAttributesPending?: boolean;
+  /** Settles once async detectors finish (never rejects in the SDK). */
+  waitForAsyncAttributes?(): Promise<void>;
 }
 
 export interface InstrumentationScopeLike {

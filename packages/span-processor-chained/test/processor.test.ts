@@ -158,6 +158,35 @@ describe("ChainedSpanProcessor with a real SDK 3 provider and SQLite", () => {
     await provider.shutdown();
   });
 
+  test("a resource whose async detectors are still running is mirrored with its final attributes", async () => {
+    // NodeSDK's host detector resolves host.id asynchronously; spans ended before it settles must
+    // still carry it, as the SDK's own exporters do.
+    let settle!: (id: string) => void;
+    const hostId = new Promise<string>((resolve) => {
+      settle = resolve;
+    });
+    const exporter = new InMemorySpanExporter();
+    const mirror = new ChainedSpanProcessor({
+      path: join(tempDir(), "audit.db"),
+      storeOptions: { secret: TEST_SECRET },
+      flushIntervalMs: 5,
+    });
+    const provider = new TracerProvider({
+      resource: resourceFromAttributes({ "service.name": "async-resource", "host.id": hostId }),
+      spanProcessors: [new SimpleSpanProcessor({ exporter }), mirror],
+    });
+    provider.getTracer("weft-test").startSpan("early span").end();
+    // Give the interval timer several chances to write while the attribute is still pending.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(mirror.stats().written).toBe(0);
+    settle("host-1234");
+    await provider.forceFlush();
+    const [record] = allRecords(mirror);
+    expect(record?.resource.attributes["host.id"]).toBe("host-1234");
+    expect(exporter.getFinishedSpans()[0]?.resource.attributes["host.id"]).toBe("host-1234");
+    await provider.shutdown();
+  });
+
   test("RECORD_ONLY spans, which the exporter never sees, are mirrored with sampled=false", async () => {
     const recordOnly: Sampler = {
       shouldSample: (_ctx, _traceId, name) => ({

@@ -13,6 +13,8 @@
 //   no-sdk      enabled with only the no-op API (no provider, no context manager)
 // References (no target):
 //   baseline-2  a second uninstrumented process: its distance from baseline is the noise floor
+//   channel-floor  an empty subscriber on the invoke channel: what the kernel's own channel
+//               publishing costs, the floor of any subscriber (no-sdk cannot be cheaper)
 //   sdk-idle    the same SDK set-up, instrumentation disabled (what the context manager costs)
 //   span-floor  instrumentation disabled; the bench wraps each invoke in one bare span (3
 //               attributes, no context switch) on the same provider: the least any span costs
@@ -21,16 +23,17 @@
 // Run: pnpm run build && node test/bench/instrumentation-overhead/main.ts [rounds] [invokesPerRound]
 
 import { fork } from "node:child_process";
+import { type TracingChannelSubscribers, tracingChannel } from "node:diagnostics_channel";
 import { context, SpanKind } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import { BatchSpanProcessor, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
 import { KernelInstrumentation } from "@weft/instrumentation-kernel";
-import type { ResponseMode } from "@weft/kernel";
+import { CHANNEL_INVOKE, type ResponseMode } from "@weft/kernel";
 import { createNoopWorkload, NOOP_CAPABILITY } from "../kernel-invoke/workload.ts";
 
-type Mode = "baseline" | "sdk" | "no-sdk" | "baseline-2" | "sdk-idle" | "span-floor";
-const MODES: Mode[] = ["baseline", "sdk", "no-sdk", "baseline-2", "sdk-idle", "span-floor"];
+type Mode = "baseline" | "sdk" | "no-sdk" | "baseline-2" | "channel-floor" | "sdk-idle" | "span-floor";
+const MODES: Mode[] = ["baseline", "sdk", "no-sdk", "baseline-2", "channel-floor", "sdk-idle", "span-floor"];
 const RESPONSE_MODES: ResponseMode[] = ["summary", "raw"];
 const PRIMARY: ResponseMode = "summary";
 const TARGETS = { sdk: 0.15, "no-sdk": 0.02 } as const;
@@ -62,6 +65,11 @@ async function worker(mode: Mode, responseMode: ResponseMode): Promise<void> {
   if (usesSdk) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   if (mode === "sdk") new KernelInstrumentation({ tracerProvider, meterProvider });
   if (mode === "no-sdk") new KernelInstrumentation();
+  if (mode === "channel-floor") {
+    // Only the handlers a real subscriber uses (Node subscribes just the ones present).
+    const handlers = { start() {}, end() {}, asyncEnd() {} };
+    tracingChannel(CHANNEL_INVOKE).subscribe(handlers as unknown as TracingChannelSubscribers<object>);
+  }
   const floorTracer = tracerProvider.getTracer("bench-floor");
   const bareSpan = mode === "span-floor";
 
@@ -159,14 +167,16 @@ async function parent(rounds: number, perRound: number): Promise<void> {
 }
 
 function report(pairs: Pair[], rounds: number, perRound: number): void {
-  const us = (rm: ResponseMode, mode: Mode, kind: keyof Sample) =>
-    median(pairs.find((p) => p.rm === rm && p.mode === mode)?.samples.map((s) => s[kind]) ?? []);
+  const samples = (rm: ResponseMode, mode: Mode, kind: keyof Sample) =>
+    pairs.find((p) => p.rm === rm && p.mode === mode)?.samples.map((s) => s[kind]) ?? [];
+  const us = (rm: ResponseMode, mode: Mode, kind: keyof Sample) => median(samples(rm, mode, kind));
   const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
   const LABELS: Record<Mode, string> = {
     baseline: "uninstrumented (disabled)",
     sdk: "instrumented, SDK 3 + BSP (no-op exporter)",
     "no-sdk": "instrumented, no-op API (no SDK)",
     "baseline-2": "  ref: uninstrumented again (A/A noise)",
+    "channel-floor": "  ref: empty channel subscriber",
     "sdk-idle": "  ref: SDK context manager only",
     "span-floor": "  ref: one bare SDK span per invoke",
   };
@@ -174,7 +184,7 @@ function report(pairs: Pair[], rounds: number, perRound: number): void {
     `instrumentation-overhead: ${rounds} interleaved rounds x ${perRound} invokes of a no-op capability per (mode, response mode), one process each; medians; node ${process.version}`,
   );
   console.log(
-    "overhead = (µs per invoke in the mode) / (µs per invoke uninstrumented) - 1, by CPU time and by wall time",
+    "overhead = (µs per invoke in the mode) / (µs per invoke uninstrumented) - 1; by median CPU time (the verdict) and median wall time",
   );
   const verdicts: string[] = [];
   for (const rm of RESPONSE_MODES) {
@@ -183,7 +193,7 @@ function report(pairs: Pair[], rounds: number, perRound: number): void {
       `\nresponse mode "${rm}"${primary ? " (the kernel's default; targets apply)" : " (admin-only, no handle stored; for comparison)"}`,
     );
     console.log(
-      `${"mode".padEnd(44)}${"cpu µs/inv".padStart(11)}${"wall µs/inv".padStart(12)}${"ratio cpu".padStart(10)}${"ratio wall".padStart(11)}${"ovh cpu".padStart(9)}${"ovh wall".padStart(9)}  target`,
+      `${"mode".padEnd(42)}${"cpu µs".padStart(8)}${"wall µs".padStart(8)}${"ratio cpu".padStart(10)}${"ratio wall".padStart(11)}${"ovh cpu".padStart(9)}${"ovh wall".padStart(9)}  target`,
     );
     const baseCpu = us(rm, "baseline", "cpu");
     const baseWall = us(rm, "baseline", "wall");
@@ -202,13 +212,18 @@ function report(pairs: Pair[], rounds: number, perRound: number): void {
       }
       const base = mode === "baseline";
       console.log(
-        `${LABELS[mode].padEnd(44)}${cpu.toFixed(2).padStart(11)}${wall.toFixed(2).padStart(12)}${(cpu / baseCpu).toFixed(3).padStart(10)}${(wall / baseWall).toFixed(3).padStart(11)}${(base ? "-" : pct(cpu / baseCpu - 1)).padStart(9)}${(base ? "-" : pct(wall / baseWall - 1)).padStart(9)}  ${verdict}`,
+        `${LABELS[mode].padEnd(42)}${cpu.toFixed(2).padStart(8)}${wall.toFixed(2).padStart(8)}${(cpu / baseCpu).toFixed(3).padStart(10)}${(wall / baseWall).toFixed(3).padStart(11)}${(base ? "-" : pct(cpu / baseCpu - 1)).padStart(9)}${(base ? "-" : pct(wall / baseWall - 1)).padStart(9)}  ${verdict}`,
       );
     }
     const added = us(rm, "sdk", "cpu") - baseCpu;
     const floor = us(rm, "span-floor", "cpu") - baseCpu;
     console.log(
       `  sdk mode adds ${added.toFixed(2)} µs CPU per invoke; one bare SDK span alone adds ${floor.toFixed(2)} µs (${pct(floor / baseCpu)} of this invoke)`,
+    );
+    const channel = us(rm, "channel-floor", "cpu") - baseCpu;
+    const aa = us(rm, "baseline-2", "cpu") - baseCpu;
+    console.log(
+      `  no-sdk mode adds ${(us(rm, "no-sdk", "cpu") - baseCpu).toFixed(2)} µs; an empty subscriber (the kernel publishing its channel events) adds ${channel.toFixed(2)} µs (${pct(channel / baseCpu)}); A/A noise ${pct(aa / baseCpu)}`,
     );
     if (primary && floor / baseCpu > TARGETS.sdk)
       console.log(
@@ -221,5 +236,5 @@ function report(pairs: Pair[], rounds: number, perRound: number): void {
 if (process.argv[2] === "--worker") {
   await worker(process.argv[3] as Mode, process.argv[4] as ResponseMode);
 } else {
-  await parent(Number(process.argv[2] ?? 21), Number(process.argv[3] ?? 4000));
+  await parent(Number(process.argv[2] ?? 25), Number(process.argv[3] ?? 5000));
 }

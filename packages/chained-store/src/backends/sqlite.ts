@@ -196,21 +196,33 @@ abstract class SqliteLogBase<C> {
     return { nextSeq: next === undefined ? 0 : Number(next), prevHash: this.genesis() };
   }
 
+  /**
+   * One BEGIN IMMEDIATE transaction per batch: the head is read once, then every entry is
+   * linked and inserted. Entries arrive already canonical and flat (encoded before the lock), so
+   * the lock is held only for HMAC and insert.
+   */
+  readonly #appendTx = (entries: LogEntry<C>[], hasher: RecordHasher): Linked[] => {
+    let { nextSeq: seq, prevHash } = this.tip();
+    const out: Linked[] = new Array(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      const recordHash = hasher.hashCanonical(seq, prevHash, entry.text);
+      this.insert(seq, prevHash, recordHash, entry);
+      out[i] = { seq, prevHash, recordHash };
+      prevHash = recordHash;
+      seq++;
+    }
+    return out;
+  };
+  #appendTxn: Database.Transaction<(entries: LogEntry<C>[], hasher: RecordHasher) => Linked[]> | undefined;
+
   append(entries: LogEntry<C>[], hasher: RecordHasher): Linked[] {
-    return this.owner.transactionImmediate(() => {
-      let { nextSeq: seq, prevHash } = this.tip();
-      const out: Linked[] = new Array(entries.length);
-      for (let i = 0; i < entries.length; i++) {
-        const entry = entries[i]!;
-        const { recordHash, text } = hasher.link(seq, prevHash, entry.text);
-        entry.text = text;
-        this.insert(seq, prevHash, recordHash, entry);
-        out[i] = { seq, prevHash, recordHash };
-        prevHash = recordHash;
-        seq++;
-      }
-      return out;
-    }, `append to ${this.label}`);
+    this.#appendTxn ??= this.db.transaction(this.#appendTx);
+    try {
+      return this.#appendTxn.immediate(entries, hasher);
+    } catch (e) {
+      throw this.owner.error(e, `append to ${this.label}`);
+    }
   }
 
   *rows(): IterableIterator<RawRow> {
