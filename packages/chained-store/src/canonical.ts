@@ -121,6 +121,10 @@ export interface Shape {
   own: string[];
   keys: string[];
   prefixes: string[];
+  /** Set by span-canonical: a plain object built in `keys` order enumerates in that order. */
+  rebuildable?: boolean;
+  /** Set by span-canonical: the object already enumerates its keys in canonical order. */
+  sorted?: boolean;
 }
 const MAX_SHAPES = 1024;
 const PER_FIRST_KEY = 8;

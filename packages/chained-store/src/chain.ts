@@ -51,7 +51,8 @@ export class RecordHasher {
   #write(seq: number, prevHash: string, canonicalPayload: string): number {
     const prefix = messagePrefix(seq, prevHash);
     const length = prefix.length + canonicalPayload.length + 1;
-    if (length > this.#scratch.length) this.#scratch = Buffer.allocUnsafe(Math.max(length, 2 * this.#scratch.length));
+    if (length > this.#scratch.length)
+      this.#scratch = Buffer.allocUnsafe(Math.max(length, 2 * this.#scratch.length));
     const buf = this.#scratch;
     const at = buf.write(prefix, 0, "latin1");
     const end = at + buf.write(canonicalPayload, at, "latin1");

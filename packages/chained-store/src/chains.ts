@@ -5,13 +5,13 @@
 import type { ActionTrace, TraceQuery } from "@weft/kernel";
 import { canonicalActionPayload } from "./action-canonical.js";
 import { decodeActionPayload, encodeActionTrace } from "./action-codec.js";
-import { flatAscii } from "./canonical.js";
+import { canonicalize, flatAscii } from "./canonical.js";
 import { ChainVerifier, type RecordHasher } from "./chain.js";
 import { StoreCorruptError } from "./errors.js";
 import { parseJsonLossless } from "./json-lossless.js";
 import type { ActionLog, RawRow, RecordLog, SpanLog } from "./log.js";
 import { compareActions, matchesTraceQuery, normalizeSpanQuery, normalizeTraceQuery, page } from "./query.js";
-import { canonicalSpanRecord } from "./span-canonical.js";
+import { fastSpan } from "./span-canonical.js";
 import { buildSpanForest, matchesSpanQuery, spanColumns } from "./span-codec.js";
 import { toPythonIsoUtc } from "./time.js";
 import type {
@@ -183,7 +183,8 @@ export class SpanChainImpl
   declare protected readonly log: SpanLog;
 
   protected encode(r: SpanRecordV1) {
-    return { columns: spanColumns(r), text: flatAscii(canonicalSpanRecord(r)) };
+    // The fast path's JSON.stringify output is already one flat string; only the fallback is a rope.
+    return { columns: spanColumns(r), text: fastSpan(r) ?? flatAscii(canonicalize(r)) };
   }
 
   protected decode(row: RawRow): SpanRecordV1 {

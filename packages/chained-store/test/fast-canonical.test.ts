@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalActionPayload, fastAction } from "../src/action-canonical.js";
 import { canonicalize } from "../src/canonical.js";
+import type { SpanRecordV1 } from "../src/index.js";
 import { jsonNumber } from "../src/json-number.js";
 import { canonicalSpanRecord, fastSpan } from "../src/span-canonical.js";
 import { sampleSpan } from "./helpers.js";
@@ -24,13 +25,26 @@ const number = fc.oneof(
   fc.double(),
   fc.constantFrom(-0, 1e-7, 1e16, 1e21, 2 ** 53 + 2, 1.5e-5, 0.1, Number.MAX_VALUE, 5e-324),
 );
-const scalar = fc.oneof(text, number, fc.boolean());
-const attrValue = fc.oneof(
-  { weight: 4, arbitrary: scalar },
-  { weight: 1, arbitrary: fc.array(fc.oneof(scalar, fc.constant(null)), { maxLength: 4 }) },
+/** Numbers whose JS text is already Python's: the ones the span fast path keeps. */
+const simpleNumber = fc.oneof(
+  fc.integer(),
+  fc.double({ min: 1e-4, max: 1e15, noNaN: true }).filter((x) => !Number.isInteger(x)),
+  fc.constantFrom(-0, 0.1, -2.5, 0.0001),
 );
-const attrKey = fc.oneof(text, fc.constantFrom("gen_ai.tool.call.id", "weft.principal.id", "kind", "lexeme"));
-const attributes = fc.dictionary(attrKey, attrValue, { maxKeys: 8 });
+const attrKey = fc.oneof(
+  text,
+  fc.constantFrom("gen_ai.tool.call.id", "weft.principal.id", "kind", "lexeme", "0", "42", "__proto__", "07"),
+);
+/** Keys a rebuilt object keeps in insertion order (no array indices, no __proto__). */
+const simpleKey = attrKey.filter((k) => !/^(?:0|[1-9]\d{0,9})$/.test(k) && k !== "__proto__");
+function attributeMaps(num: fc.Arbitrary<number>, key: fc.Arbitrary<string>) {
+  const scalar = fc.oneof(text, num, fc.boolean());
+  const value = fc.oneof(
+    { weight: 4, arbitrary: scalar },
+    { weight: 1, arbitrary: fc.array(fc.oneof(scalar, fc.constant(null)), { maxLength: 4 }) },
+  );
+  return fc.dictionary(key, value, { maxKeys: 8 });
+}
 /** Off-shape values the fast path must hand to the generic writer (or to its error). */
 const odd = fc.oneof(
   fc.constant(jsonNumber("2.0")),
@@ -41,44 +55,50 @@ const odd = fc.oneof(
 );
 const nullable = (a: fc.Arbitrary<string>) => fc.option(a, { nil: null });
 
-const spanArb = fc.record({
-  schema: fc.constant("weft.span.v1" as const),
-  trace_id: fc.oneof(plain, text),
-  span_id: fc.oneof(plain, text),
-  parent_span_id: nullable(fc.oneof(plain, text)),
-  trace_state: nullable(text),
-  name: text,
-  kind: fc.constantFrom("INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER" as const),
-  start_time_unix_nano: fc.bigInt({ min: 0n, max: 2n ** 63n }).map(String),
-  end_time_unix_nano: fc.bigInt({ min: 0n, max: 2n ** 63n }).map(String),
-  duration_nano: fc.bigInt({ min: 0n, max: 2n ** 40n }).map(String),
-  status: fc.record({ code: fc.constantFrom("UNSET", "OK", "ERROR" as const), message: nullable(text) }),
-  attributes,
-  events: fc.array(
-    fc.record({
-      name: text,
-      time_unix_nano: fc.bigInt({ min: 0n, max: 2n ** 63n }).map(String),
-      attributes,
-      dropped_attributes_count: fc.nat(),
-    }),
-    { maxLength: 3 },
-  ),
-  links: fc.array(
-    fc.record({
-      trace_id: plain,
-      span_id: plain,
-      trace_state: nullable(text),
-      attributes,
-      dropped_attributes_count: fc.nat(),
-    }),
-    { maxLength: 2 },
-  ),
-  resource: fc.record({ attributes, schema_url: nullable(text) }),
-  scope: fc.record({ name: text, version: nullable(text), schema_url: nullable(text) }),
-  sampled: fc.boolean(),
-  dropped: fc.record({ attributes: fc.nat(), events: fc.nat(), links: fc.nat() }),
-  redacted: fc.array(text, { maxLength: 3 }),
-});
+function spanRecords(attributes: fc.Arbitrary<Record<string, unknown>>) {
+  return fc.record({
+    schema: fc.constant("weft.span.v1" as const),
+    trace_id: fc.oneof(plain, text),
+    span_id: fc.oneof(plain, text),
+    parent_span_id: nullable(fc.oneof(plain, text)),
+    trace_state: nullable(text),
+    name: text,
+    kind: fc.constantFrom("INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER" as const),
+    start_time_unix_nano: fc.bigInt({ min: 0n, max: 2n ** 63n }).map(String),
+    end_time_unix_nano: fc.bigInt({ min: 0n, max: 2n ** 63n }).map(String),
+    duration_nano: fc.bigInt({ min: 0n, max: 2n ** 40n }).map(String),
+    status: fc.record({ code: fc.constantFrom("UNSET", "OK", "ERROR" as const), message: nullable(text) }),
+    attributes,
+    events: fc.array(
+      fc.record({
+        name: text,
+        time_unix_nano: fc.bigInt({ min: 0n, max: 2n ** 63n }).map(String),
+        attributes,
+        dropped_attributes_count: fc.nat(),
+      }),
+      { maxLength: 3 },
+    ),
+    links: fc.array(
+      fc.record({
+        trace_id: plain,
+        span_id: plain,
+        trace_state: nullable(text),
+        attributes,
+        dropped_attributes_count: fc.nat(),
+      }),
+      { maxLength: 2 },
+    ),
+    resource: fc.record({ attributes, schema_url: nullable(text) }),
+    scope: fc.record({ name: text, version: nullable(text), schema_url: nullable(text) }),
+    sampled: fc.boolean(),
+    dropped: fc.record({ attributes: fc.nat(), events: fc.nat(), links: fc.nat() }),
+    redacted: fc.array(text, { maxLength: 3 }),
+  }) as fc.Arbitrary<SpanRecordV1>;
+}
+/** Any attribute numbers and keys: some records take the fast path, others fall back. */
+const spanArb = spanRecords(attributeMaps(number, attrKey));
+/** Records the fast path must answer itself. */
+const simpleSpanArb = spanRecords(attributeMaps(simpleNumber, simpleKey));
 
 /** A record with one member replaced, removed, added, or keys reordered — off the fast shape. */
 const offShapeSpan = fc
@@ -117,11 +137,21 @@ describe("canonicalSpanRecord (specialized weft.span.v1 serializer)", () => {
   it("equals the generic canonicalize for arbitrary span records (unicode, astral, controls, floats, big ints, empty maps)", () => {
     fc.assert(
       fc.property(spanArb, (span) => {
-        // On the shape, the fast path itself must answer (not the fallback), with the same bytes.
-        expect(fastSpan(span)).toBe(canonicalize(span));
-        expect(canonicalSpanRecord(span)).toBe(canonicalize(span));
+        const generic = canonicalize(span);
+        const fast = fastSpan(span);
+        if (fast !== null) expect(fast).toBe(generic);
+        expect(canonicalSpanRecord(span)).toBe(generic);
       }),
       { numRuns: 1500 },
+    );
+  });
+
+  it("answers on the fast path itself (not the fallback) for records of the usual shape", () => {
+    fc.assert(
+      fc.property(simpleSpanArb, (span) => {
+        expect(fastSpan(span)).toBe(canonicalize(span));
+      }),
+      { numRuns: 1000 },
     );
   });
 
