@@ -151,6 +151,8 @@ describe("agent-runtime demo shipping to a real collector", () => {
         (s) => s.kind === "CLIENT" && s.parent_span_id === httpTool?.span_id,
       );
       expect(httpClient, "an HTTP client span under the HTTP tool's span").toBeDefined();
+      // Tool args travel in the request body: the URL the client span records carries none.
+      expect(String(httpClient?.attributes["url.full"])).not.toContain("order_id");
       expect(report.denialsByReason).toMatchObject({ insufficient_justification: 2, missing_role: 2 });
 
       // --- metrics: the last exported value of every KernelStats series ---

@@ -30,16 +30,33 @@ export async function startShippingService(): Promise<ShippingService> {
   let requests = 0;
   const server: Server = createServer((req, res) => {
     requests++;
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const orderId = url.searchParams.get("order_id") ?? "";
-    const shipment = shipmentOf(orderId);
     res.setHeader("content-type", "application/json");
-    if (!shipment) {
-      res.statusCode = 404;
-      res.end(JSON.stringify({ error: "unknown order" }));
-      return;
-    }
-    res.end(JSON.stringify({ order_id: orderId, ...shipment }));
+    // The kernel's HttpDriver POSTs the tool's args as a JSON body, so they never appear in a
+    // URL (HTTP client spans record the URL).
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => {
+      body += chunk;
+    });
+    req.on("end", () => {
+      let orderId = "";
+      try {
+        const args = JSON.parse(body || "{}") as { order_id?: unknown };
+        orderId = typeof args.order_id === "string" ? args.order_id : "";
+      } catch {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ error: "body must be JSON" }));
+        return;
+      }
+      const shipment =
+        req.method === "POST" && req.url === "/shipments/track" ? shipmentOf(orderId) : undefined;
+      if (!shipment) {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ error: "unknown order" }));
+        return;
+      }
+      res.end(JSON.stringify({ order_id: orderId, ...shipment }));
+    });
   });
   // Keep-alive sockets would hold the process open after the demo finishes.
   server.keepAliveTimeout = 1;

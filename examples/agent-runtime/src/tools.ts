@@ -110,7 +110,8 @@ export function registerDrivers(kernel: Kernel, crm: Crm, shippingBaseUrl: strin
   kernel.registerDriver(
     new HttpDriver("shipping-api", {
       baseUrl: shippingBaseUrl,
-      routes: { [TOOL.trackShipment]: { method: "GET", path: "/shipments" } },
+      // POST: args travel in the body, never in the URL that HTTP client spans record.
+      routes: { [TOOL.trackShipment]: { method: "POST", path: "/shipments/track" } },
       timeoutMs: 5000,
     }),
   );
