@@ -2,7 +2,7 @@
 // validate against ocsf-json-schema's schema for OCSF 1.8.0 class 6003 (built from the OCSF
 // server's compiled export, not from our generator), parse with py-ocsf-models' pydantic models,
 // and our generated schema matches theirs object by object. A broken event proves neither
-// validator is vacuous. The venv lives in ~/.cache/weft/venv-ocsf and is created on first run.
+// validator is vacuous. The venv lives in ${WEFT_CACHE_DIR:-~/.cache/weft}/venv-ocsf and is created on first run.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
@@ -16,7 +16,7 @@ import { SCHEMA_PATH } from "./helpers/validator.js";
 import { vectorTraces } from "./helpers/vectors.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const VENV = join(homedir(), ".cache", "weft", "venv-ocsf");
+const VENV = join(process.env["WEFT_CACHE_DIR"] ?? join(homedir(), ".cache", "weft"), "venv-ocsf");
 const PYTHON = join(VENV, "bin", "python");
 const REQUIREMENTS = join(here, "python", "requirements.txt");
 
