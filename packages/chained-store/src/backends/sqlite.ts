@@ -256,6 +256,29 @@ abstract class SqliteLogBase<C> {
     }
   }
 
+  /** One page of records: `WHERE` filters AND-combined, then order, then offset/limit. */
+  protected selectPage(
+    table: string,
+    where: readonly string[],
+    params: Array<string | number | bigint>,
+    orderBy: string,
+    page: { limit: number | null; offset: number },
+    what: string,
+  ): RawRow[] {
+    let sql = `SELECT seq, prev_hash, record_hash, payload FROM ${table}`;
+    if (where.length > 0) sql += ` WHERE ${where.join(" AND ")}`;
+    sql += ` ORDER BY ${orderBy}`;
+    if (page.limit !== null || page.offset > 0) {
+      sql += " LIMIT ? OFFSET ?";
+      params.push(page.limit ?? -1, page.offset);
+    }
+    try {
+      return (this.stmt(sql).all(...params) as Row[]).map((r) => this.toRaw(r));
+    } catch (e) {
+      throw this.owner.error(e, what);
+    }
+  }
+
   /** Statements for ad-hoc queries, prepared once per distinct SQL text. */
   readonly #cache = new Map<string, Database.Statement>();
   protected stmt(sql: string): Database.Statement {
@@ -310,7 +333,7 @@ export class SqliteActionLog extends SqliteLogBase<ActionColumns> implements Act
 
   query(q: NormalizedTraceQuery): RawRow[] {
     const where: string[] = [];
-    const params: Array<string | number> = [];
+    const params: Array<string | number | bigint> = [];
     if (q.principalId !== undefined) {
       where.push(`${payloadField("principal_id")} = ?`);
       params.push(q.principalId);
@@ -345,18 +368,7 @@ export class SqliteActionLog extends SqliteLogBase<ActionColumns> implements Act
       );
       params.push(q.traceId);
     }
-    let sql = "SELECT seq, prev_hash, record_hash, payload FROM traces";
-    if (where.length > 0) sql += ` WHERE ${where.join(" AND ")}`;
-    sql += " ORDER BY invoked_at, action_id";
-    if (q.limit !== null || q.offset > 0) {
-      sql += " LIMIT ? OFFSET ?";
-      params.push(q.limit ?? -1, q.offset);
-    }
-    try {
-      return (this.stmt(sql).all(...params) as Row[]).map((r) => this.toRaw(r));
-    } catch (e) {
-      throw this.owner.error(e, "query actions");
-    }
+    return this.selectPage("traces", where, params, "invoked_at, action_id", q, "query actions");
   }
 
   /**
@@ -455,17 +467,6 @@ export class SqliteSpanLog extends SqliteLogBase<SpanColumns> implements SpanLog
       where.push("start_time_unix_nano < ?");
       params.push(q.until);
     }
-    let sql = "SELECT seq, prev_hash, record_hash, payload FROM weft_spans";
-    if (where.length > 0) sql += ` WHERE ${where.join(" AND ")}`;
-    sql += " ORDER BY start_time_unix_nano, seq";
-    if (q.limit !== null || q.offset > 0) {
-      sql += " LIMIT ? OFFSET ?";
-      params.push(q.limit ?? -1, q.offset);
-    }
-    try {
-      return (this.stmt(sql).all(...params) as Row[]).map((r) => this.toRaw(r));
-    } catch (e) {
-      throw this.owner.error(e, "query spans");
-    }
+    return this.selectPage("weft_spans", where, params, "start_time_unix_nano, seq", q, "query spans");
   }
 }
