@@ -2,7 +2,7 @@
 // a sampler may look at) and those the kernel fills in by the time it ends. Pure functions of the
 // channel message; the subscriber in tracing.ts applies them.
 
-import type { Attributes, Span } from "@opentelemetry/api";
+import { type Attributes, type Span, SpanKind, type SpanOptions } from "@opentelemetry/api";
 import {
   CHANNEL_EXPAND,
   CHANNEL_GRANT,
@@ -45,6 +45,17 @@ import {
 } from "./attributes.js";
 import type { KernelMessage, KernelOperation } from "./config.js";
 
+/**
+ * What starting an operation's span needs. May be shared between calls (the invoke's is one
+ * object per kernel and capability), so nothing may write to it.
+ */
+export interface SpanStart {
+  readonly name: string;
+  readonly options: SpanOptions;
+  /** Attributes of a successful invoke's duration measurement (invoke only). */
+  readonly durationAttributes: Attributes | undefined;
+}
+
 export interface OperationSpec<M extends KernelMessage = KernelMessage> {
   readonly operation: KernelOperation;
   readonly channel: string;
@@ -52,6 +63,8 @@ export interface OperationSpec<M extends KernelMessage = KernelMessage> {
   readonly async: boolean;
   spanName(message: M): string;
   startAttributes(message: M): Attributes;
+  /** Name, options and duration attributes at once: one lookup per call on the hot path. */
+  start(message: M): SpanStart;
   /** Sets what the kernel added to the message while the operation ran. */
   finish(span: Span, message: M): void;
 }
@@ -102,6 +115,27 @@ const invokeStartAttributes = pairCache<Attributes>((kernelId, capabilityId) => 
   [ATTR_KERNEL_ID]: kernelId,
 }));
 
+// Everything an invoke's span start and duration record need depends only on kernel and
+// capability: one entry per pair, found with one lookup, instead of a name, a start-attribute
+// set, a span-options object and a duration-attribute set looked up or built on every call.
+const invokeStarts = pairCache<SpanStart>((kernelId, capabilityId) => ({
+  name: executeToolName(capabilityId),
+  options: {
+    kind: SpanKind.INTERNAL,
+    attributes: perKernelCapability(invokeStartAttributes, kernelId, capabilityId),
+  },
+  durationAttributes: { [ATTR_KERNEL_ID]: kernelId, [ATTR_CAPABILITY_ID]: capabilityId },
+}));
+
+/** Builds a fresh SpanStart for operations off the hot path. */
+function freshStart<M extends KernelMessage>(spec: OperationSpec<M>, m: M): SpanStart {
+  return {
+    name: spec.spanName(m),
+    options: { kind: SpanKind.INTERNAL, attributes: spec.startAttributes(m) },
+    durationAttributes: undefined,
+  };
+}
+
 /** Sets `key` only when the kernel provided a value (absent fields stay absent on the span). */
 function set(span: Span, key: string, value: string | number | boolean | string[] | undefined): void {
   if (value !== undefined) span.setAttribute(key, value);
@@ -112,6 +146,9 @@ export const grantSpec: OperationSpec<GrantMessage> = {
   async: false,
   channel: CHANNEL_GRANT,
   spanName: (m) => grantName(m.capabilityId),
+  start(m) {
+    return freshStart(this, m);
+  },
   startAttributes: (m) => ({
     [ATTR_KERNEL_ID]: m.kernelId,
     [ATTR_CAPABILITY_ID]: m.capabilityId,
@@ -139,6 +176,7 @@ export const invokeSpec: OperationSpec<InvokeMessage> = {
   // (SDKs copy start attributes; not frozen, so an API implementation that wrote to them could
   // not throw into the caller's invoke).
   startAttributes: (m) => perKernelCapability(invokeStartAttributes, m.kernelId, m.capabilityId),
+  start: (m) => perKernelCapability(invokeStarts, m.kernelId, m.capabilityId),
   finish(span, m) {
     span.setAttribute(ATTR_CAPABILITY_ID, m.capabilityId);
     span.setAttribute(ATTR_PRINCIPAL_ID, m.principalId);
@@ -170,6 +208,9 @@ export const expandSpec: OperationSpec<ExpandMessage> = {
   async: false,
   channel: CHANNEL_EXPAND,
   spanName: (m) => (m.capabilityId === undefined ? SPAN_EXPAND : `${SPAN_EXPAND} ${m.capabilityId}`),
+  start(m) {
+    return freshStart(this, m);
+  },
   startAttributes: (m) => ({
     [ATTR_KERNEL_ID]: m.kernelId,
     [ATTR_PRINCIPAL_ID]: m.principalId,
@@ -190,6 +231,9 @@ export const revokeSpec: OperationSpec<RevokeMessage> = {
   async: false,
   channel: CHANNEL_REVOKE,
   spanName: (m) => (m.tokenId === undefined ? SPAN_REVOKE_PRINCIPAL : SPAN_REVOKE_TOKEN),
+  start(m) {
+    return freshStart(this, m);
+  },
   startAttributes: (m) => {
     const attributes: Attributes = { [ATTR_KERNEL_ID]: m.kernelId };
     if (m.tokenId !== undefined) attributes[ATTR_TOKEN_ID] = m.tokenId;

@@ -9,7 +9,6 @@ import {
   context,
   isSpanContextValid,
   type Span,
-  SpanKind,
   SpanStatusCode,
   type Tracer,
   trace,
@@ -26,12 +25,7 @@ import {
   EVENT_DENY,
 } from "./attributes.js";
 import type { KernelMessage, KernelOperation } from "./config.js";
-import { type OperationSpec, pairCache, perKernelCapability } from "./spans.js";
-
-const durationAttributes = pairCache<Attributes>((kernelId, capabilityId) => ({
-  [ATTR_KERNEL_ID]: kernelId,
-  [ATTR_CAPABILITY_ID]: capabilityId,
-}));
+import type { OperationSpec } from "./spans.js";
 
 /** What the subscriber needs from the instrumentation that owns it. */
 export interface SubscriberHost {
@@ -52,6 +46,8 @@ interface CallState {
   span: Span | undefined;
   startedAt: number;
   done: boolean;
+  /** The shared attribute set a successful invoke's duration is recorded with. */
+  durationAttributes: Attributes | undefined;
 }
 
 /** Fields TracingChannel itself adds to the message. */
@@ -82,20 +78,24 @@ export function createSubscriber(
     const traced = host.tracingEnabled;
     // With only the no-op API there is nothing to record: leave the message untouched.
     if (!traced && !timed) return;
-    const parent = context.active();
+    const begin = spec.start(message as KernelMessage);
     let span: Span | undefined;
-    if (traced && (!host.requireParentSpan || trace.getSpan(parent) !== undefined)) {
-      span = host.tracer.startSpan(
-        spec.spanName(message as KernelMessage),
-        { kind: SpanKind.INTERNAL, attributes: spec.startAttributes(message as KernelMessage) },
-        parent,
-      );
-      // Nothing to activate when the span is a no-op without its own context (no SDK).
-      if (span.isRecording() || isSpanContextValid(span.spanContext())) {
-        installRunInContext(message, trace.setSpan(parent, span));
+    if (traced) {
+      const parent = context.active();
+      if (!host.requireParentSpan || trace.getSpan(parent) !== undefined) {
+        span = host.tracer.startSpan(begin.name, begin.options, parent);
+        // Nothing to activate when the span is a no-op without its own context (no SDK).
+        if (span.isRecording() || isSpanContextValid(span.spanContext())) {
+          installRunInContext(message, trace.setSpan(parent, span));
+        }
       }
     }
-    message[stateKey] = { span, startedAt: timed ? performance.now() : -1, done: false };
+    message[stateKey] = {
+      span,
+      startedAt: timed ? performance.now() : -1,
+      done: false,
+      durationAttributes: begin.durationAttributes,
+    };
   };
 
   const finish = (message: Message): void => {
@@ -130,12 +130,13 @@ export function createSubscriber(
       span.end();
     }
     if (state.startedAt >= 0) {
-      const { kernelId, capabilityId } = message as unknown as InvokeMessage;
-      // Successful calls reuse one attribute set per kernel and capability.
-      const attributes: Attributes =
-        errorType === undefined
-          ? perKernelCapability(durationAttributes, kernelId, capabilityId)
-          : { [ATTR_KERNEL_ID]: kernelId, [ATTR_CAPABILITY_ID]: capabilityId, [ATTR_ERROR_TYPE]: errorType };
+      // Successful calls reuse the attribute set found at start (one per kernel and capability).
+      let attributes = state.durationAttributes;
+      if (errorType !== undefined || attributes === undefined) {
+        const { kernelId, capabilityId } = message as unknown as InvokeMessage;
+        attributes = { [ATTR_KERNEL_ID]: kernelId, [ATTR_CAPABILITY_ID]: capabilityId };
+        if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+      }
       host.recordInvokeDuration((performance.now() - state.startedAt) / 1000, attributes);
     }
   };
