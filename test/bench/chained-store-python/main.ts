@@ -1,7 +1,7 @@
 // Benchmark: Weft's SQLite chained store vs the Python reference's SQLiteTraceStore
 // (weaver-kernel from PyPI, cached venv), appending and verifying the SAME N ActionTraces.
 // Python times itself in-process (no interpreter start-up in its figures).
-// Targets (issue 3): Weft >= 10x faster to append, >= 5x faster to verify.
+// Targets: Weft >= 10x faster to append, >= 5x faster to verify.
 //
 // Like-for-like notes: the reference commits once per record (rollback journal, SQLite default
 // synchronous=FULL). Weft's normal path is a batched append (one transaction per batch, WAL,
