@@ -52,6 +52,20 @@ export function invokeSuccessTrace(
   handleId: string | null,
   summary: ResultSummary,
 ): ActionTrace {
+  return invokeTrace(f, handleId, null, summary);
+}
+
+export function invokeFailureTrace(f: InvokeTraceFields, errorMessage: string): ActionTrace {
+  return invokeTrace(f, null, redactText(errorMessage), null);
+}
+
+/** Success and failure differ only in handle, error and summary; `error` presence is the status. */
+function invokeTrace(
+  f: InvokeTraceFields,
+  handleId: string | null,
+  error: string | null,
+  summary: ResultSummary | null,
+): ActionTrace {
   return {
     actionId: f.actionId,
     capabilityId: f.capabilityId,
@@ -62,27 +76,8 @@ export function invokeSuccessTrace(
     responseMode: f.responseMode,
     driverId: f.driverId,
     handleId,
-    error: null,
+    error,
     resultSummary: summary,
-    sensitivity: f.sensitivity,
-    eventType: "invoke",
-    reasonCode: null,
-  };
-}
-
-export function invokeFailureTrace(f: InvokeTraceFields, errorMessage: string): ActionTrace {
-  return {
-    actionId: f.actionId,
-    capabilityId: f.capabilityId,
-    principalId: f.principalId,
-    tokenId: f.tokenId,
-    invokedAt: nowIso(),
-    args: redactArgsForTrace(f.capabilityId, f.args),
-    responseMode: f.responseMode,
-    driverId: f.driverId,
-    handleId: null,
-    error: redactText(errorMessage),
-    resultSummary: null,
     sensitivity: f.sensitivity,
     eventType: "invoke",
     reasonCode: null,
