@@ -2,11 +2,12 @@
 // scripts/build-collector (cached by manifest hash), started as a child process on free loopback
 // ports, stopped with SIGTERM or killed with SIGKILL.
 
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, waitFor } from "./ports.js";
+import { LoggedProcess } from "./process.js";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 export const COLLECTOR_CONFIG = join(REPO_ROOT, "collector-config/otelcol.yaml");
@@ -51,8 +52,9 @@ export class CollectorProcess {
   readonly outDir: string;
   readonly config: string;
   readonly extraEnv: Record<string, string>;
-  private child: ChildProcess | undefined;
-  private log = "";
+  private process: LoggedProcess | undefined;
+  /** Output of every run so far (a restarted collector appends to it). */
+  private previousLog = "";
 
   /** `config` defaults to collector-config/otelcol.yaml; `extraEnv` adds variables (e.g. the gateway's upstream). */
   constructor(
@@ -73,13 +75,14 @@ export class CollectorProcess {
   }
 
   get output(): string {
-    return this.log;
+    return this.previousLog + (this.process?.log ?? "");
   }
 
   /** Starts the collector and waits until its OTLP receivers accept data. */
   async start(): Promise<void> {
     mkdirSync(this.outDir, { recursive: true });
-    const child = spawn(this.binary, ["--config", this.config], {
+    if (this.process !== undefined) this.previousLog += this.process.log;
+    const proc = new LoggedProcess(this.binary, ["--config", this.config], {
       env: {
         ...process.env,
         WEFT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${this.ports.grpc}`,
@@ -88,23 +91,13 @@ export class CollectorProcess {
         WEFT_OTELCOL_TELEMETRY_PORT: String(this.ports.telemetry),
         ...this.extraEnv,
       },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    this.child = child;
-    const append = (chunk: Buffer): void => {
-      this.log += chunk.toString();
-    };
-    child.stdout?.on("data", append);
-    child.stderr?.on("data", append);
-    let exited = false;
-    child.on("exit", () => {
-      exited = true;
-    });
+    this.process = proc;
     await waitFor(
       "the collector to be ready",
       () => {
-        if (exited) throw new Error(`collector exited during start:\n${this.log}`);
-        return this.log.includes("Everything is ready") ? true : undefined;
+        if (proc.exited) throw new Error(`collector exited during start:\n${proc.log}`);
+        return proc.log.includes("Everything is ready") ? true : undefined;
       },
       { attempts: 600, intervalMs: 50 },
     );
@@ -121,12 +114,7 @@ export class CollectorProcess {
   }
 
   private async signal(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolvePromise) => child.once("exit", () => resolvePromise()));
-    child.kill(signal);
-    await exited;
-    this.child = undefined;
+    await this.process?.stop(signal);
   }
 
   tracesText(): string {

@@ -2,10 +2,11 @@
 // missing (CI runs as root), started on a free loopback port with a scrape config for one target,
 // queried through its HTTP API.
 
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, waitFor } from "./ports.js";
+import { LoggedProcess } from "./process.js";
 
 export type PrometheusInstall = { ok: true; binary: string } | { ok: false; reason: string };
 
@@ -41,8 +42,7 @@ export function ensurePrometheus(): PrometheusInstall {
 }
 
 export class PrometheusProcess {
-  private child: ChildProcess | undefined;
-  private log = "";
+  private process: LoggedProcess | undefined;
   port = 0;
 
   constructor(
@@ -55,7 +55,7 @@ export class PrometheusProcess {
   }
 
   get output(): string {
-    return this.log;
+    return this.process?.log ?? "";
   }
 
   /** Starts Prometheus scraping `target` (host:port, path /metrics) every second. */
@@ -76,28 +76,15 @@ export class PrometheusProcess {
         "",
       ].join("\n"),
     );
-    const child = spawn(
-      this.binary,
-      [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${join(this.dir, "data")}`,
-        `--web.listen-address=127.0.0.1:${this.port}`,
-        "--web.enable-lifecycle",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    this.child = child;
-    const append = (chunk: Buffer): void => {
-      this.log += chunk.toString();
-    };
-    child.stdout?.on("data", append);
-    child.stderr?.on("data", append);
-    let exited = false;
-    child.on("exit", () => {
-      exited = true;
-    });
+    const proc = new LoggedProcess(this.binary, [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${join(this.dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${this.port}`,
+      "--web.enable-lifecycle",
+    ]);
+    this.process = proc;
     await waitFor("prometheus to be ready", async () => {
-      if (exited) throw new Error(`prometheus exited during start:\n${this.log}`);
+      if (proc.exited) throw new Error(`prometheus exited during start:\n${proc.log}`);
       const response = await fetch(`${this.url}/-/ready`);
       return response.ok ? true : undefined;
     });
@@ -123,11 +110,6 @@ export class PrometheusProcess {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    await exited;
-    this.child = undefined;
+    await this.process?.stop("SIGTERM");
   }
 }
