@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openStore } from "@weft/chained-store";
-import type { ActionTrace } from "@weft/kernel";
+import { type ActionTrace, exportActionTrace } from "@weft/kernel";
 
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 20_000);
 const BATCH = 512;
@@ -82,28 +82,6 @@ function trace(i: number): ActionTrace {
   };
 }
 
-/** The reference's export dict; plain JSON is exact here (no 2.0-style floats, ints < 2^53). */
-function exportDict(t: ActionTrace): Record<string, unknown> {
-  return {
-    action_id: t.actionId,
-    capability_id: t.capabilityId,
-    principal_id: t.principalId,
-    token_id: t.tokenId,
-    invoked_at: t.invokedAt,
-    response_mode: t.responseMode,
-    driver_id: t.driverId,
-    handle_id: t.handleId,
-    sensitivity: t.sensitivity,
-    status: t.error === null ? "succeeded" : "failed",
-    event_type: t.eventType,
-    reason_code: t.reasonCode,
-    error: t.error,
-    args: t.args,
-    result_summary: t.resultSummary,
-    correction: null,
-  };
-}
-
 interface WeftRun {
   appendS: number;
   verifyS: number;
@@ -151,8 +129,8 @@ const dir = mkdtempSync(join(tmpdir(), "weft-bench-py-"));
 try {
   const traces = Array.from({ length: N }, (_, i) => trace(i));
   const recordsFile = join(dir, "records.json");
-  writeFileSync(recordsFile, JSON.stringify(traces.map(exportDict)));
-  const payloadBytes = Buffer.byteLength(JSON.stringify(exportDict(traces[1] ?? trace(1))));
+  writeFileSync(recordsFile, JSON.stringify(traces.map((t) => exportActionTrace(t))));
+  const payloadBytes = Buffer.byteLength(JSON.stringify(exportActionTrace(traces[1] ?? trace(1))));
 
   console.log(
     `chained-store vs weaver-kernel ${env.version} (Python ${env.pythonVersion}), N=${N}, ~${payloadBytes} B payload`,
