@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import type { ActionTrace } from "@weft/kernel";
+import { json } from "@weft/wire";
 import { type PythonEnv, run } from "./python-env.js";
 
 export const PY_DIR = fileURLToPath(new URL("./py/", import.meta.url));
@@ -137,10 +138,10 @@ export function typed(value: unknown): unknown {
   }
   if (typeof value === "bigint") return new TypedNumber(`int:${value}`);
   if (value instanceof TypedNumber) return value;
+  if (json.LosslessNumber.is(value)) return typedFromLexeme(value.lexeme);
   if (Array.isArray(value)) return value.map(typed);
   if (typeof value === "object" && value !== null) {
     const o = value as Record<string, unknown>;
-    if (o.kind === "json-number" && typeof o.lexeme === "string") return typedFromLexeme(o.lexeme);
     return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typed(v)]));
   }
   return value;

@@ -4,6 +4,7 @@
 // tamper tests flip one byte of.
 
 import type { ActionTrace } from "@weft/kernel";
+import { json } from "@weft/wire";
 
 export function marker(i: number): string {
   return `marker-${String(i).padStart(4, "0")}`;
@@ -41,8 +42,8 @@ export function weftTrace(i: number): ActionTrace {
           ratio: 0.1,
           tiny: 1e-7,
           large: 1.5e300,
-          typed_float: { kind: "json-number", lexeme: "2.0" },
-          big: { kind: "json-number", lexeme: "18446744073709551617" },
+          typed_float: new json.LosslessNumber("2.0"),
+          big: new json.LosslessNumber("18446744073709551617"),
           max_safe: 9007199254740991,
           escapes: 'tab\t quote" back\\ nl\n ctrl\u0001 del\u007f slash/',
           nested: { list: [1, 2.5, { deep: "\u00fcn\u00efc\u00f6de", n: null }], empty: {}, t: true },

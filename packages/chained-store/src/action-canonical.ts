@@ -4,7 +4,7 @@
 // the shape falls back to `canonicalize` as a whole, whose bytes this must equal
 // (property-tested in test/fast-canonical.test.ts).
 
-import { canonicalize, canonicalString, isPlainAscii } from "./canonical.js";
+import { json } from "@weft/wire";
 
 /** The export dict's keys in the kernel's insertion order (`exportActionTrace`). */
 const ACTION_KEYS = [
@@ -30,21 +30,29 @@ type Piece = string | null;
 
 /** Canonical text of a trace export dict; byte-identical to `canonicalize(payload)`. */
 export function canonicalActionPayload(payload: unknown): string {
-  return fastAction(payload) ?? canonicalize(payload);
+  return fastAction(payload) ?? json.canonicalize(payload);
 }
 
 function str(v: unknown): Piece {
   if (typeof v !== "string") return null;
-  return isPlainAscii(v) ? `"${v}"` : canonicalString(v);
+  return json.isPlainAscii(v) ? `"${v}"` : json.quoteString(v);
 }
 
 function strOrNull(v: unknown): Piece {
   return v === null ? "null" : str(v);
 }
 
-/** Any JSON value through the generic writer; `undefined` (an omitted key there) leaves the fast path. */
+/**
+ * Any JSON value through the generic writer; `undefined` (an omitted key there) leaves the fast
+ * path, and so does a value it refuses: the whole-payload writer then reports the full path.
+ */
 function any(v: unknown): Piece {
-  return v === undefined ? null : canonicalize(v);
+  if (v === undefined) return null;
+  try {
+    return json.canonicalize(v);
+  } catch {
+    return null;
+  }
 }
 
 /** The fast path alone: canonical text, or null when the dict is off the known shape (tests use this). */

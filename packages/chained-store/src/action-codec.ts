@@ -2,8 +2,8 @@
 // 16-key export dict with `correction: null`), plus the checks the store needs at its boundary.
 
 import { type ActionTrace, decodeTrace, exportActionTrace } from "@weft/kernel";
+import { time } from "@weft/wire";
 import { InvalidArgumentError } from "./errors.js";
-import { PY_ISO_UTC } from "./time.js";
 import type { JsonValue } from "./types.js";
 
 /** The payload hashed and stored for one ActionTrace. */
@@ -12,7 +12,7 @@ export function encodeActionTrace(t: ActionTrace): unknown {
     throw new InvalidArgumentError("ActionTrace.actionId must be a non-empty string");
   }
   // Range queries compare stored stamps as text, which is only time order in this one layout.
-  if (!PY_ISO_UTC.test(t.invokedAt)) {
+  if (!time.PY_ISO_UTC.test(t.invokedAt) || time.parseIso(t.invokedAt) === null) {
     throw new InvalidArgumentError(
       `ActionTrace.invokedAt must be UTC in isoformat layout (YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00), got ${JSON.stringify(t.invokedAt)}`,
     );

@@ -3,23 +3,22 @@
 // "trace" in every Weft chain (actions and spans), so the reference's verify_chain checks any of them.
 
 import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
-import { canonicalize, canonicalString } from "./canonical.js";
-import { parseJsonLossless } from "./json-lossless.js";
+import { GENESIS_HASH, json } from "@weft/wire";
 import type { ChainRecord, VerifyResult } from "./types.js";
 
 export const CHAIN_VERSION = "1";
-export const GENESIS_HASH = "0".repeat(64);
+export { GENESIS_HASH };
 /** Name of the payload member in the signed envelope (the reference calls the payload "trace"). */
 export const PAYLOAD_KEY = "trace";
 
 /** Prefix of the signed message up to the payload; the message is `prefix + canonical(payload) + "}"`. */
 export function messagePrefix(seq: number, prevHash: string): string {
-  return `{"prev_hash":${canonicalString(prevHash)},"seq":${seq},"${PAYLOAD_KEY}":`;
+  return `{"prev_hash":${json.quoteString(prevHash)},"seq":${seq},"${PAYLOAD_KEY}":`;
 }
 
 /** The exact string the chain HMACs for one record. */
 export function canonicalRecordMessage(seq: number, prevHash: string, payload: unknown): string {
-  return `${messagePrefix(seq, prevHash)}${canonicalize(payload)}}`;
+  return `${messagePrefix(seq, prevHash)}${json.canonicalize(payload)}}`;
 }
 
 /** Scratch buffers above this size are dropped after use, so one huge record does not pin memory. */
@@ -162,14 +161,14 @@ export class ChainVerifier {
   ): boolean {
     if ("value" in payload) {
       return constantTimeEqual(
-        this.hasher.hashCanonical(seq, prevHash, canonicalize(payload.value)),
+        this.hasher.hashCanonical(seq, prevHash, json.canonicalize(payload.value)),
         recordHash,
       );
     }
     if (constantTimeEqual(this.hasher.hashStored(seq, prevHash, payload.text), recordHash)) return true;
     let canonical: string;
     try {
-      canonical = canonicalize(payload.reparse ? payload.reparse() : parseJsonLossless(payload.text));
+      canonical = json.canonicalize(payload.reparse ? payload.reparse() : json.parse(payload.text));
     } catch {
       return false; // unreadable payload: it cannot be what was signed
     }

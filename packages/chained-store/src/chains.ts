@@ -3,17 +3,22 @@
 // once, here: canonical text is both what is hashed and what is stored.
 
 import type { ActionTrace, TraceQuery } from "@weft/kernel";
+import { json } from "@weft/wire";
 import { canonicalActionPayload } from "./action-canonical.js";
 import { decodeActionPayload, encodeActionTrace } from "./action-codec.js";
-import { canonicalize, flatAscii } from "./canonical.js";
 import { ChainVerifier, type RecordHasher } from "./chain.js";
 import { StoreCorruptError } from "./errors.js";
-import { parseJsonLossless } from "./json-lossless.js";
 import type { ActionLog, RawRow, RecordLog, SpanLog } from "./log.js";
-import { compareActions, matchesTraceQuery, normalizeSpanQuery, normalizeTraceQuery, page } from "./query.js";
+import {
+  compareActions,
+  matchesTraceQuery,
+  normalizeSpanQuery,
+  normalizeTraceQuery,
+  page,
+  utcIsoBound,
+} from "./query.js";
 import { fastSpan } from "./span-canonical.js";
 import { buildSpanForest, matchesSpanQuery, spanColumns } from "./span-codec.js";
-import { toPythonIsoUtc } from "./time.js";
 import type {
   ActionChain,
   ChainRecord,
@@ -88,9 +93,9 @@ abstract class ChainBase<P, C> {
     return { seq: row.seq, prevHash: row.prevHash, recordHash: row.recordHash, payload: this.decode(row) };
   }
 
-  protected parse(row: RawRow): ReturnType<typeof parseJsonLossless> {
+  protected parse(row: RawRow): json.JsonValue {
     try {
-      return parseJsonLossless(row.text);
+      return json.parse(row.text);
     } catch (cause) {
       if (row.reparse) {
         try {
@@ -114,7 +119,7 @@ export class ActionChainImpl
 
   protected encode(t: ActionTrace) {
     return {
-      text: flatAscii(canonicalActionPayload(encodeActionTrace(t))),
+      text: json.flatAscii(canonicalActionPayload(encodeActionTrace(t))),
       columns: { actionId: t.actionId, invokedAt: t.invokedAt },
     };
   }
@@ -172,7 +177,7 @@ export class ActionChainImpl
 
   prune(before: Date | string): number {
     this.guard("prune");
-    return this.log.prune(toPythonIsoUtc(before, "before"));
+    return this.log.prune(utcIsoBound(before, "before"));
   }
 }
 
@@ -184,7 +189,7 @@ export class SpanChainImpl
 
   protected encode(r: SpanRecordV1) {
     // The fast path's JSON.stringify output is already one flat string; only the fallback is a rope.
-    return { columns: spanColumns(r), text: fastSpan(r) ?? flatAscii(canonicalize(r)) };
+    return { columns: spanColumns(r), text: fastSpan(r) ?? json.flatAscii(json.canonicalize(r)) };
   }
 
   protected decode(row: RawRow): SpanRecordV1 {

@@ -115,15 +115,6 @@ export class InvalidArgumentError extends ChainedStoreError {
   }
 }
 
-/** Text given to `parseJsonLossless` is not JSON. */
-export class JsonSyntaxError extends ChainedStoreError {
-  readonly position: number;
-  constructor(message: string, position: number) {
-    super("JSON_SYNTAX", `${message} at position ${position}`);
-    this.position = position;
-  }
-}
-
 /** An I/O failure of the underlying file or database that is none of the above. */
 export class StoreIoError extends ChainedStoreError {
   constructor(path: string, what: string, options?: { cause?: unknown }) {

@@ -2,7 +2,6 @@
 
 export { ATTR_ACTION_ID, ATTR_PRINCIPAL_ID } from "./attributes.js";
 export { spansPathFor } from "./backends/jsonl.js";
-export { canonicalize, canonicalNumber, canonicalString } from "./canonical.js";
 export {
   CHAIN_VERSION,
   canonicalRecordMessage,
@@ -15,7 +14,6 @@ export {
   ChainedStoreError,
   DuplicateActionIdError,
   InvalidArgumentError,
-  JsonSyntaxError,
   NotAStoreError,
   StoreClosedError,
   StoreCorruptError,
@@ -26,9 +24,6 @@ export {
   UnsupportedOperationError,
   WrongSecretError,
 } from "./errors.js";
-export { parseJsonLossless } from "./json-lossless.js";
-export { isJsonNumber, jsonNumber, jsonNumberValue } from "./json-number.js";
-export { formatPythonFloat } from "./python-float.js";
 export { type RepairResult, repairJsonlStore } from "./repair.js";
 export { SqliteRevocationStore } from "./revocations.js";
 export { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_RECORDS, openStore } from "./store.js";

@@ -3,69 +3,58 @@
 // pages are disjoint and complete. SQLite turns a NormalizedTraceQuery into indexed SQL; the
 // scanning backends use `matchesTraceQuery` + `compareActions`.
 
-import type { ActionTrace, TraceQuery } from "@weft/kernel";
+import {
+  compareActions,
+  type NormalizedTraceQuery as KernelNormalizedQuery,
+  matchesTraceQuery,
+  normalizeTraceQuery as normalizeKernelQuery,
+  pageOf,
+  type TraceQuery,
+} from "@weft/kernel";
+import { time } from "@weft/wire";
 import { InvalidArgumentError } from "./errors.js";
-import { toEpochNanos, toPythonIsoUtc } from "./time.js";
 import type { SpanQuery } from "./types.js";
 
-export interface NormalizedTraceQuery {
-  principalId?: string;
-  capabilityId?: string;
-  eventType?: string;
-  outcome?: "succeeded" | "failed";
-  reasonCode?: string;
-  /** UTC isoformat strings: compare as text. */
-  since?: string;
-  until?: string;
+export { compareActions, matchesTraceQuery };
+
+/** The kernel's normalized query plus the store's own filter (actions of one OTel trace). */
+export interface NormalizedTraceQuery extends KernelNormalizedQuery {
   traceId?: string;
-  limit: number | null;
-  offset: number;
 }
 
-function count(v: number | undefined, what: string): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError(`${what} must be a non-negative integer`);
-  return v;
-}
-
+/** The kernel's TraceQuery normalization (one for every TraceStore), with the store's trace filter. */
 export function normalizeTraceQuery(q: TraceQuery & { traceId?: string }): NormalizedTraceQuery {
-  if (q.outcome !== undefined && q.outcome !== "succeeded" && q.outcome !== "failed") {
-    throw new InvalidArgumentError(`outcome must be "succeeded" or "failed"`);
-  }
-  const out: NormalizedTraceQuery = {
-    limit: count(q.limit, "limit") ?? null,
-    offset: count(q.offset, "offset") ?? 0,
-  };
-  if (q.principalId !== undefined) out.principalId = q.principalId;
-  if (q.capabilityId !== undefined) out.capabilityId = q.capabilityId;
-  if (q.eventType !== undefined) out.eventType = q.eventType;
-  if (q.outcome !== undefined) out.outcome = q.outcome;
-  if (q.reasonCode !== undefined) out.reasonCode = q.reasonCode;
-  if (q.since !== undefined) out.since = toPythonIsoUtc(q.since, "since");
-  if (q.until !== undefined) out.until = toPythonIsoUtc(q.until, "until");
+  const out: NormalizedTraceQuery = normalizeKernelQuery(q);
   if (q.traceId !== undefined) out.traceId = q.traceId;
   return out;
 }
 
-export function matchesTraceQuery(t: ActionTrace, q: NormalizedTraceQuery): boolean {
-  if (q.principalId !== undefined && t.principalId !== q.principalId) return false;
-  if (q.capabilityId !== undefined && t.capabilityId !== q.capabilityId) return false;
-  if (q.eventType !== undefined && t.eventType !== q.eventType) return false;
-  if (q.reasonCode !== undefined && t.reasonCode !== q.reasonCode) return false;
-  if (q.outcome !== undefined && (t.error === null ? "succeeded" : "failed") !== q.outcome) return false;
-  // Stored stamps are UTC isoformat, whose text order is time order ('+' sorts before '.').
-  if (q.since !== undefined && t.invokedAt < q.since) return false;
-  if (q.until !== undefined && t.invokedAt >= q.until) return false;
-  return true;
+export const page = pageOf;
+
+function count(v: number | undefined, what: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Number.isSafeInteger(v) || v < 0)
+    throw new InvalidArgumentError(`${what} must be a non-negative integer`);
+  return v;
 }
 
-export function compareActions(a: ActionTrace, b: ActionTrace): number {
-  if (a.invokedAt !== b.invokedAt) return a.invokedAt < b.invokedAt ? -1 : 1;
-  return a.actionId < b.actionId ? -1 : a.actionId > b.actionId ? 1 : 0;
+/** A UTC isoformat bound (the stored action layout) of a Date or timestamp; InvalidArgumentError when malformed. */
+export function utcIsoBound(input: Date | string, what: string): string {
+  const iso = time.toUtcIsoformat(input);
+  if (iso === null) throw new InvalidArgumentError(`${what} is not an ISO-8601 timestamp: ${shown(input)}`);
+  return iso;
 }
 
-export function page<T>(items: T[], q: { limit: number | null; offset: number }): T[] {
-  return items.slice(q.offset, q.limit === null ? undefined : q.offset + q.limit);
+/** Epoch nanoseconds of a Date, a timestamp or a decimal nanosecond count; InvalidArgumentError when malformed. */
+export function nanosBound(input: Date | string, what: string): bigint {
+  if (typeof input === "string" && /^\d{1,19}$/.test(input)) return BigInt(input);
+  const ns = time.toEpochNanos(input);
+  if (ns === null) throw new InvalidArgumentError(`${what} is not an ISO-8601 timestamp: ${shown(input)}`);
+  return ns;
+}
+
+function shown(input: unknown): string {
+  return input instanceof Date ? "an invalid Date" : JSON.stringify(String(input).slice(0, 64));
 }
 
 export interface NormalizedSpanQuery {
@@ -90,7 +79,7 @@ export function normalizeSpanQuery(q: SpanQuery): NormalizedSpanQuery {
   if (q.actionId !== undefined) out.actionId = q.actionId;
   if (q.principalId !== undefined) out.principalId = q.principalId;
   if (q.name !== undefined) out.name = q.name;
-  if (q.since !== undefined) out.since = toEpochNanos(q.since, "since");
-  if (q.until !== undefined) out.until = toEpochNanos(q.until, "until");
+  if (q.since !== undefined) out.since = nanosBound(q.since, "since");
+  if (q.until !== undefined) out.until = nanosBound(q.until, "until");
   return out;
 }

@@ -6,7 +6,7 @@ import type { RevocationStore } from "@weft/kernel";
 import Database from "better-sqlite3";
 import { mapSqliteError } from "./backends/sqlite-errors.js";
 import { REVOCATION_TABLES } from "./backends/sqlite-schema.js";
-import { toPythonIsoUtc } from "./time.js";
+import { utcIsoBound } from "./query.js";
 
 export class SqliteRevocationStore implements RevocationStore {
   readonly #db: Database.Database;
@@ -95,7 +95,7 @@ export class SqliteRevocationStore implements RevocationStore {
   }
 
   track(principalId: string, tokenId: string, expiresAt: string): void {
-    const iso = toPythonIsoUtc(expiresAt, "expiresAt");
+    const iso = utcIsoBound(expiresAt, "expiresAt");
     this.#wrap("track token", () =>
       this.#db.transaction(() => {
         this.#trackPrincipal.run(principalId, tokenId);
@@ -109,7 +109,7 @@ export class SqliteRevocationStore implements RevocationStore {
   }
 
   sweepExpired(now: Date = new Date()): number {
-    const iso = toPythonIsoUtc(now, "now");
+    const iso = utcIsoBound(now, "now");
     return this.#wrap("sweep revocations", () => this.#sweep.immediate(iso));
   }
 

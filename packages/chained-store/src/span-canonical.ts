@@ -8,7 +8,7 @@
 // key, an unexpected type, a JsonNumber, a key the engine would reorder — goes to the generic
 // `canonicalize`, whose bytes this must equal (property-tested in test/fast-canonical.test.ts).
 
-import { canonicalize, type Shape, shapeOf } from "./canonical.js";
+import { json } from "@weft/wire";
 import type { SpanRecordV1 } from "./types.js";
 
 /** Top-level keys in the order the span processor builds them (the usual insertion order). */
@@ -50,7 +50,7 @@ const OFF: unique symbol = Symbol("off-shape");
 
 /** Canonical text of a span record; byte-identical to `canonicalize(record)`. */
 export function canonicalSpanRecord(record: SpanRecordV1): string {
-  return fastSpan(record) ?? canonicalize(record);
+  return fastSpan(record) ?? json.canonicalize(record);
 }
 
 /** The fast path alone: canonical text, or null when the record is off the known shape (tests use this). */
@@ -139,12 +139,12 @@ function attributeValue(v: unknown): unknown {
   return v;
 }
 
-function isRebuildable(shape: Shape): boolean {
+function isRebuildable(shape: json.Shape): boolean {
   if (shape.rebuildable === undefined) shape.rebuildable = !shape.keys.some((k) => REORDERED_KEY.test(k));
   return shape.rebuildable;
 }
 
-function isSorted(shape: Shape): boolean {
+function isSorted(shape: json.Shape): boolean {
   if (shape.sorted === undefined) shape.sorted = shape.own.every((k, i) => k === shape.keys[i]);
   return shape.sorted;
 }
@@ -159,8 +159,7 @@ function attributes(map: unknown): Record<string, unknown> {
   const proto = Object.getPrototypeOf(map);
   if (proto !== Object.prototype && proto !== null) throw OFF;
   const rec = map as Record<string, unknown>;
-  if (rec["kind"] === "json-number") throw OFF; // the generic writer reads that as a number
-  const shape = shapeOf(rec);
+  const shape = json.shapeOf(rec);
   const keys = shape.keys;
   if (isSorted(shape)) {
     for (let i = 0; i < keys.length; i++) attributeValue(rec[keys[i]!]); // validate only
@@ -170,7 +169,7 @@ function attributes(map: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
-    out[k] = attributeValue(rec[k]); // undefined (omitted by the generic writer) throws OFF
+    json.setKey(out, k, attributeValue(rec[k])); // undefined (omitted by the generic writer) throws OFF
   }
   return out;
 }

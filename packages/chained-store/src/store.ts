@@ -1,7 +1,8 @@
 // openStore: picks the backend from the options, resolves the secret once, and assembles the
 // two chains (actions, spans) plus an optional durable revocation store over it.
 
-import { type RevocationStore, resolveSecret } from "@weft/kernel";
+import type { RevocationStore } from "@weft/kernel";
+import { secret } from "@weft/wire";
 import { ATTR_ACTION_ID } from "./attributes.js";
 import { JsonlActionLog, JsonlSpanLog, spansPathFor } from "./backends/jsonl.js";
 import { MemoryActionLog, MemorySpanLog } from "./backends/memory.js";
@@ -43,7 +44,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
   const readonly = options.readonly ?? false;
   const path = format === "memory" ? ":memory:" : (options.path as string);
   // Shared with the kernel's token provider: one dev secret (and one warning) per process.
-  const hasher = new RecordHasher(resolveSecret(options.secret));
+  const hasher = new RecordHasher(secret.resolve(options.secret));
 
   let actionLog: ActionLog;
   let spanLog: SpanLog;

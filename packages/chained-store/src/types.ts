@@ -2,21 +2,13 @@
 // against these; change them only together with their users.
 
 import type { ActionTrace, RevocationStore, TraceQuery, TraceStore } from "@weft/kernel";
+import type { json } from "@weft/wire";
 
-/** A JSON number kept as its source lexeme, so foreign floats such as `2.0` round-trip exactly. */
-export interface JsonNumber {
-  readonly kind: "json-number";
-  readonly lexeme: string;
-}
+/** A JSON number kept as its source lexeme (the one branded type of @weft/wire). */
+export type JsonNumber = json.LosslessNumber;
 
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | string
-  | JsonNumber
-  | JsonValue[]
-  | { [key: string]: JsonValue };
+/** A JSON value as the store reads it (`json.parse` of @weft/wire). */
+export type JsonValue = json.JsonValue;
 
 export interface ChainRecord<P = JsonValue> {
   seq: number;

@@ -136,9 +136,9 @@ describe("secret resolution", () => {
 
   it("without a secret: one warning naming WEFT_SECRET, never the value, shared with the kernel", () => {
     const r = run(
-      "import { openStore } from './dist/index.js'; import { resolveSecret } from '@weft/kernel';" +
+      "import { openStore } from './dist/index.js'; import { secret } from '@weft/wire';" +
         "openStore({ format: 'memory' }).close(); openStore({ format: 'jsonl', path: process.env.P }).close();" +
-        "process.stdout.write(resolveSecret());",
+        "process.stdout.write(secret.resolve());",
       { ...baseEnv, P: join(tempDir(), "dev.jsonl") },
     );
     expect(r.status, r.stderr).toBe(0);

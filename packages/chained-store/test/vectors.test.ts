@@ -4,10 +4,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TraceQuery } from "@weft/kernel";
+import { json } from "@weft/wire";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { openStore, parseJsonLossless, type VerifyResult } from "../src/index.js";
+import { openStore, type VerifyResult } from "../src/index.js";
 import { cleanupTempDirs, copyFixture, fixture, tempDir, VECTOR_SECRET } from "./helpers.js";
+
+const parseJsonLossless = json.parse;
 
 interface Case {
   file: string;
@@ -43,8 +46,7 @@ function jsonlToSqlite(jsonl: string): string {
       record_hash: string;
       trace: Record<string, string>;
     };
-    const text =
-      LINE.exec(line)?.[1] ?? JSON.stringify((parseJsonLossless(line) as { trace: unknown }).trace);
+    const text = LINE.exec(line)?.[1] ?? json.dumps((parseJsonLossless(line) as { trace: unknown }).trace);
     insert.run(
       env.seq,
       env.trace["action_id"],
@@ -229,7 +231,7 @@ describe("query-vectors.json (TraceQuery semantics)", () => {
   it("decoded traces keep Python floats, so they re-export and re-hash identically", () => {
     const store = openStore({ path: copyFixture("chain.sqlite"), secret: VECTOR_SECRET });
     const t = store.actions.get("act-0002")!;
-    expect((t.args as Record<string, unknown>)["ratio"]).toEqual({ kind: "json-number", lexeme: "2.0" });
+    expect((t.args as Record<string, unknown>)["ratio"]).toEqual(new json.LosslessNumber("2.0"));
     store.close();
   });
 });

@@ -3,6 +3,7 @@
 // reference) or a relative age such as `15m`, `2h`, `7d` ("that long before now").
 import type { SpanQuery } from "@weft/chained-store";
 import type { TraceEventType, TraceQuery } from "@weft/kernel";
+import { time } from "@weft/wire";
 import { nonNegativeInt, oneOf, type Parsed, str } from "./args.js";
 import { UsageError } from "./errors.js";
 
@@ -16,8 +17,6 @@ export interface Instant {
   nanos: bigint;
 }
 
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 const RELATIVE = /^(\d+)(s|m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
 
@@ -32,29 +31,15 @@ export function parseInstant(
     const ms = now() - Number(rel[1]) * (UNIT_MS[rel[2] ?? "s"] ?? 0);
     return fromNanos(BigInt(ms) * 1_000_000n);
   }
-  const m = ISO.exec(text.trim());
-  if (!m) {
+  // The one timestamp grammar (@weft/wire): impossible dates such as 2026-02-31 are refused too.
+  const parsed = time.parseIso(text.trim());
+  if (parsed === null) {
     throw new UsageError(
       `--${flag} must be an ISO-8601 time (e.g. 2026-03-01T12:00:00Z; naive = UTC) or an age like 15m, got '${text}'`,
       command,
     );
   }
-  const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", tz = "Z"] = m;
-  const month = Number(mo);
-  const day = Number(d);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
-    throw new UsageError(`--${flag} is not a valid date/time: '${text}'`, command);
-  }
-  let offsetMin = 0;
-  if (tz !== "Z" && tz !== "z") {
-    const sign = tz.startsWith("-") ? -1 : 1;
-    const digits = tz.slice(1).replace(":", "");
-    offsetMin = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || "0"));
-  }
-  const ms = Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Number(s)) - offsetMin * 60_000;
-  if (Number.isNaN(ms)) throw new UsageError(`--${flag} is not a valid date/time: '${text}'`, command);
-  const subNanos = BigInt(frac.padEnd(9, "0") || "0");
-  return fromNanos(BigInt(ms) * 1_000_000n + subNanos);
+  return fromNanos(parsed.epochNanos);
 }
 
 export function fromNanos(nanos: bigint): Instant {

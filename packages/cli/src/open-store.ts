@@ -1,8 +1,10 @@
 // Opens the store a command names: --store or WEFT_STORE, format from --store-format/--format,
 // else the suffix, else the file's first bytes; the secret from --secret, WEFT_SECRET or
 // WEAVER_KERNEL_SECRET. A typo'd path must not "verify OK", so a missing file is an error here.
+
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { type ChainedStore, openStore } from "@weft/chained-store";
+import { secret } from "@weft/wire";
 import { nonNegativeInt, type Parsed, str } from "./args.js";
 import { StoreOpenError, UsageError } from "./errors.js";
 
@@ -24,11 +26,11 @@ export function resolveSecret(
 ): Pick<StoreTarget, "secret" | "secretSource"> {
   const flag = p ? str(p, "secret") : undefined;
   if (flag !== undefined && flag !== "") return { secret: flag, secretSource: "--secret" };
-  const weft = env["WEFT_SECRET"];
-  if (weft) return { secret: weft, secretSource: "WEFT_SECRET" };
-  const wk = env["WEAVER_KERNEL_SECRET"];
-  if (wk) return { secret: wk, secretSource: "WEAVER_KERNEL_SECRET" };
-  return { secret: undefined, secretSource: "none" };
+  const found = secret.lookup(undefined, env);
+  return {
+    secret: found.secret ?? undefined,
+    secretSource: found.source === "explicit" ? "none" : found.source,
+  };
 }
 
 /** Store format from the flags: --store-format, or --format when its value names a store format. */

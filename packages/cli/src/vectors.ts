@@ -3,8 +3,7 @@
 // `weaver-kernel` (Apache-2.0) chain code; the doctor record is the reference doctor's own
 // self-test (facts sheet §4 worked example). Embedded so the installed binary needs no fixtures.
 import type { ActionTrace } from "@weft/kernel";
-
-export const GENESIS = "0".repeat(64);
+import { GENESIS_HASH } from "@weft/wire";
 
 export const DOCTOR_SECRET = "weaver-kernel-doctor-test-vector";
 
@@ -34,7 +33,7 @@ export const MINIMAL_SECRET = "chain-test-secret";
 export const MINIMAL_CHAIN: ReadonlyArray<{ seq: number; prevHash: string; recordHash: string }> = [
   {
     seq: 0,
-    prevHash: GENESIS,
+    prevHash: GENESIS_HASH,
     recordHash: "57958f5c03db91330b38848806f17af98a9550e433ed70cebda0f886152a8402",
   },
   {

@@ -2,14 +2,10 @@
 // the four classes the reference gives a reason code (PolicyDenied, TokenScopeError,
 // RateLimitExceeded, HandleConstraintViolation) also carry `reasonCode`.
 
-export class WeftError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+// The base class lives in @weft/wire (the lowest layer, whose formats throw typed errors too).
+import { WeftError } from "@weft/wire";
+
+export { WeftError };
 
 /** A failure that carries one of the reference's stable reason codes (see `reasons.ts`). */
 export class ReasonedWeftError extends WeftError {
@@ -124,9 +120,11 @@ export class InvalidArgumentError extends WeftError {
   }
 }
 
-/** Text that is not valid JSON was given to the lossless parser. */
-export class JsonParseError extends WeftError {
-  constructor(message: string) {
-    super("JSON_PARSE", message);
+/** A TraceStore already holds a trace with this action id (every TraceStore is append-only). */
+export class DuplicateActionIdError extends WeftError {
+  readonly actionId: string;
+  constructor(actionId: string, options?: { cause?: unknown }) {
+    super("DUPLICATE_ACTION_ID", `Cannot record trace: action_id '${actionId}' is already present.`, options);
+    this.actionId = actionId;
   }
 }

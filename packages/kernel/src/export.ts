@@ -2,9 +2,8 @@
 // the reference's key order; `decodeTrace` reads one back (persisted payloads ignore `status`
 // and `correction`). Serialize with `pyJsonDumps` to match Python byte for byte.
 
+import { repr, time } from "@weft/wire";
 import { TraceDecodeError } from "./errors.js";
-import { normalizeIsoformat } from "./isoformat.js";
-import { pyStrRepr } from "./pyjson.js";
 import {
   type ActionTrace,
   type ExportedActionTrace,
@@ -81,20 +80,20 @@ export function decodeTrace(data: unknown): ActionTrace {
   const d = data as Record<string, unknown>;
   for (const k of REQUIRED)
     if (!Object.hasOwn(d, k))
-      throw new TraceDecodeError(`Trace payload is missing required field ${pyStrRepr(k)}.`);
+      throw new TraceDecodeError(`Trace payload is missing required field ${repr.str(k)}.`);
   const str = (k: string): string => {
     const v = d[k];
     if (typeof v !== "string")
-      throw new TraceDecodeError(`Trace payload field ${pyStrRepr(k)} is malformed: not a string.`);
+      throw new TraceDecodeError(`Trace payload field ${repr.str(k)} is malformed: not a string.`);
     return v;
   };
   const optStr = (k: string): string | null => (d[k] === undefined || d[k] === null ? null : str(k));
-  const invokedAt = normalizeIsoformat(str("invoked_at"));
+  const invokedAt = time.normalizeIsoformat(str("invoked_at"));
   if (invokedAt === null)
-    throw new TraceDecodeError(`Trace payload has a malformed invoked_at: ${pyStrRepr(str("invoked_at"))}.`);
+    throw new TraceDecodeError(`Trace payload has a malformed invoked_at: ${repr.str(str("invoked_at"))}.`);
   const sensitivity = d.sensitivity === undefined || d.sensitivity === null ? "NONE" : str("sensitivity");
   if (!Object.hasOwn(Sensitivity, sensitivity))
-    throw new TraceDecodeError(`Trace payload has a malformed sensitivity: ${pyStrRepr(sensitivity)}.`);
+    throw new TraceDecodeError(`Trace payload has a malformed sensitivity: ${repr.str(sensitivity)}.`);
   const args = d.args;
   if (typeof args !== "object" || args === null || Array.isArray(args))
     throw new TraceDecodeError("Trace payload field 'args' is malformed: not an object.");

@@ -3,6 +3,7 @@
 // `handle_query.py`.
 
 import { randomUUID } from "node:crypto";
+import { repr, time } from "@weft/wire";
 import {
   HandleConstraintViolationError,
   HandleExpiredError,
@@ -11,9 +12,7 @@ import {
 } from "./errors.js";
 import { pyRepr } from "./firewall/pyrepr.js";
 import { isPlainObject, redact } from "./firewall/redact.js";
-import { isoformatMicros, nowMicros } from "./isoformat.js";
 import type { Frame, Handle } from "./models.js";
-import { pyStrListRepr, quoted } from "./pyjson.js";
 import { DenialReason } from "./reasons.js";
 
 export interface ExpandQuery {
@@ -58,7 +57,7 @@ export class HandleStore {
     if (!(this.#ttlS > 0)) throw new InvalidArgumentError(`defaultTtlS must be positive, got ${this.#ttlS}.`);
     if (!(this.#maxEntries > 0))
       throw new InvalidArgumentError(`maxEntries must be positive, got ${this.#maxEntries}.`);
-    this.#clock = options.clock ?? nowMicros;
+    this.#clock = options.clock ?? time.nowMicros;
   }
 
   store(
@@ -71,8 +70,8 @@ export class HandleStore {
     const handle: Handle = {
       handleId: randomUUID(),
       capabilityId,
-      createdAt: isoformatMicros(now),
-      expiresAt: isoformatMicros(now + ttlUs),
+      createdAt: time.formatMicros(now),
+      expiresAt: time.formatMicros(now + ttlUs),
       totalRows: Array.isArray(data) ? data.length : 1,
       principalId: options.principalId ?? "",
       constraints: Object.freeze({ ...options.constraints }),
@@ -99,17 +98,17 @@ export class HandleStore {
   get(handleId: string): unknown {
     const e = this.#entries.get(handleId);
     if (e === undefined)
-      throw new HandleNotFoundError(`Handle ${quoted(handleId)} not found. It may have been evicted.`);
+      throw new HandleNotFoundError(`Handle ${repr.quoted(handleId)} not found. It may have been evicted.`);
     if (e.expiresUs <= this.#clock()) {
       this.#entries.delete(handleId);
-      throw new HandleExpiredError(`Handle ${quoted(handleId)} expired at ${e.handle.expiresAt}.`);
+      throw new HandleExpiredError(`Handle ${repr.quoted(handleId)} expired at ${e.handle.expiresAt}.`);
     }
     return e.data;
   }
 
   getMeta(handleId: string): Handle {
     const e = this.#entries.get(handleId);
-    if (e === undefined) throw new HandleNotFoundError(`Handle ${quoted(handleId)} not found.`);
+    if (e === undefined) throw new HandleNotFoundError(`Handle ${repr.quoted(handleId)} not found.`);
     return e.handle;
   }
 
@@ -145,11 +144,11 @@ export class HandleStore {
   ): Frame {
     const principalId = options.principalId ?? "";
     const stored = this.#entries.get(handle?.handleId)?.handle ?? handle;
-    const hid = quoted(stored.handleId);
+    const hid = repr.quoted(stored.handleId);
     const violation = (msg: string, code: DenialReason) => new HandleConstraintViolationError(msg, code);
     if (stored.principalId && stored.principalId !== principalId)
       throw violation(
-        `Handle ${hid} was granted to principal ${quoted(stored.principalId)} and cannot be expanded by ${quoted(principalId || "<unspecified>")}.`,
+        `Handle ${hid} was granted to principal ${repr.quoted(stored.principalId)} and cannot be expanded by ${repr.quoted(principalId || "<unspecified>")}.`,
         DenialReason.HANDLE_PRINCIPAL_MISMATCH,
       );
     if (typeof query !== "object" || query === null || Array.isArray(query))
@@ -177,7 +176,7 @@ export class HandleStore {
       const disallowed = requestedFields.filter((f) => !grantedFields.includes(f));
       if (disallowed.length > 0)
         throw violation(
-          `Handle ${hid} grant restricts fields to ${pyStrListRepr([...grantedFields].sort())}; request asked for ${pyStrListRepr(disallowed.sort())}.`,
+          `Handle ${hid} grant restricts fields to ${repr.strList([...grantedFields].sort())}; request asked for ${repr.strList(disallowed.sort())}.`,
           DenialReason.HANDLE_CONSTRAINT_VIOLATION,
         );
     }
@@ -263,7 +262,7 @@ export class HandleStore {
       provenance: {
         capabilityId: stored.capabilityId,
         principalId,
-        invokedAt: isoformatMicros(this.#clock()),
+        invokedAt: time.formatMicros(this.#clock()),
         actionId,
       },
       rawData: null,

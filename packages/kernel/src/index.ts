@@ -23,14 +23,6 @@ export {
 } from "./firewall/redact.js";
 export { type ExpandQuery, HandleStore, type HandleStoreOptions } from "./handles.js";
 export {
-  isoformat,
-  isoformatMicros,
-  normalizeIsoformat,
-  nowIso,
-  parseIsoformat,
-  toEpochMicros,
-} from "./isoformat.js";
-export {
   DEFAULT_KERNEL_ID,
   type ExpandOptions,
   type GrantOptions,
@@ -51,21 +43,11 @@ export {
   MIN_JUSTIFICATION,
   type PolicyEngine,
 } from "./policy.js";
-export {
-  canonicalJson,
-  isLosslessNumber,
-  type LosslessNumber,
-  type PyJsonOptions,
-  parseJsonLossless,
-  pyFloatRepr,
-  pyJsonDumps,
-} from "./pyjson.js";
 export { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits, SERVICE_RATE_MULTIPLIER } from "./rate-limit.js";
 export { AllowReason, DenialReason } from "./reasons.js";
 export { CapabilityRegistry } from "./registry.js";
 export { InMemoryRevocationStore } from "./revocation.js";
 export { type Router, StaticRouter } from "./router.js";
-export { resolveSecret, SECRET_ENV_VARS } from "./secret.js";
 export type { StatsSnapshot } from "./stats.js";
 export {
   DEFAULT_TOKEN_TTL_S,
@@ -80,8 +62,14 @@ export {
 } from "./token.js";
 export * from "./trace.js";
 export {
+  checkStorableTrace,
+  compareActions,
   DEFAULT_MAX_TRACES,
   InMemoryTraceStore,
   type InMemoryTraceStoreOptions,
+  matchesTraceQuery,
+  type NormalizedTraceQuery,
+  normalizeTraceQuery,
+  pageOf,
   queryTraces,
 } from "./trace-store.js";

@@ -4,6 +4,7 @@
 // subscribes; without subscribers the hot path does no channel work at all.
 
 import { createHmac, randomUUID } from "node:crypto";
+import { JsonValueError, json, repr } from "@weft/wire";
 import {
   type ExpandMessage,
   expandChannel,
@@ -40,7 +41,6 @@ import type {
   RoutePlan,
 } from "./models.js";
 import { DefaultPolicyEngine, type PolicyEngine } from "./policy.js";
-import { canonicalJson, pyFloatRepr, pyStrRepr, quoted } from "./pyjson.js";
 import { AllowReason } from "./reasons.js";
 import type { CapabilityRegistry } from "./registry.js";
 import { type Router, StaticRouter } from "./router.js";
@@ -139,7 +139,7 @@ export function liveKernels(): Kernel[] {
 function argsDigester(args: Record<string, unknown> | undefined): (key: string | Uint8Array) => string {
   return (key) =>
     createHmac("sha256", key)
-      .update(canonicalJson(args ?? {}), "utf8")
+      .update(json.canonicalize(args ?? {}), "utf8")
       .digest("hex");
 }
 
@@ -383,8 +383,11 @@ export class Kernel {
     try {
       validatePrincipal(principal);
       if (!isPlainObject(args)) throw new InvalidArgumentError("invoke args must be a plain object.");
+      // Before any driver runs: args the audit record cannot hold faithfully are refused here,
+      // never discovered by the store after the tool call already happened.
+      json.check(args);
       if (!RESPONSE_MODES.has(requested))
-        throw new InvalidArgumentError(`Unknown response mode ${pyStrRepr(String(requested))}.`);
+        throw new InvalidArgumentError(`Unknown response mode ${repr.str(String(requested))}.`);
       // Verification failures are neither traced nor counted (reference behaviour).
       this.tokenProvider.verify(token, {
         expectedPrincipalId: principal.principalId,
@@ -394,6 +397,8 @@ export class Kernel {
       plan = this.router.route(token.capabilityId, this.#drivers);
     } catch (err) {
       if (msg !== undefined) {
+        // Args with no canonical JSON form have no digest either: drop the lazy digester.
+        if (err instanceof JsonValueError || err instanceof InvalidArgumentError) msg.digestArgs = undefined;
         msg.errorCode = errorCode(err);
         if (err instanceof ReasonedWeftError && err.reasonCode !== null) msg.reasonCode = err.reasonCode;
       }
@@ -481,7 +486,7 @@ export class Kernel {
             ? "No drivers available."
             : redactString(errorText(outcome.lastError)).value;
         throw new DriverError(
-          `All drivers failed for capability ${quoted(token.capabilityId)}. Last error: ${last}`,
+          `All drivers failed for capability ${repr.quoted(token.capabilityId)}. Last error: ${last}`,
         );
       }
       if (effective !== "raw") {
@@ -645,7 +650,7 @@ export class Kernel {
   explain(actionId: string): ActionTrace {
     const t = this.traceStore.get(actionId);
     if (t === undefined)
-      throw new TraceNotFoundError(`No action trace found for action_id=${quoted(actionId)}.`);
+      throw new TraceNotFoundError(`No action trace found for action_id=${repr.quoted(actionId)}.`);
     return t;
   }
 
@@ -703,7 +708,7 @@ async function withDeadline(driver: Driver, ctx: ExecutionContext, timeoutS: num
       ac.abort();
       reject(
         new DriverError(
-          `Driver ${quoted(driver.driverId)} timed out after ${pyFloatRepr(timeoutS)}s for capability ${quoted(ctx.capabilityId)}.`,
+          `Driver ${repr.quoted(driver.driverId)} timed out after ${repr.float(timeoutS)}s for capability ${repr.quoted(ctx.capabilityId)}.`,
         ),
       );
     }, timeoutS * 1000);

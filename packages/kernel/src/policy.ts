@@ -2,6 +2,7 @@
 // reason codes in the same order: safety-class roles and justification, PII/PCI tenant and field
 // restriction, SECRETS, MEMORY, the max_rows cap, then the per-principal sliding-window rate limit.
 
+import { repr } from "@weft/wire";
 import { PolicyConfigError, PolicyDeniedError } from "./errors.js";
 import type {
   CapabilityRequest,
@@ -12,7 +13,6 @@ import type {
   Principal,
   ResolvedCapability,
 } from "./models.js";
-import { pyFloatRepr, pyStrListRepr, pyStrRepr, quoted } from "./pyjson.js";
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits, SERVICE_RATE_MULTIPLIER } from "./rate-limit.js";
 import { AllowReason, DenialReason } from "./reasons.js";
 import type { SafetyClass } from "./trace.js";
@@ -54,7 +54,7 @@ function hasAny(roles: ReadonlySet<string>, wanted: readonly string[]): boolean 
 }
 
 function sortedRoles(roles: ReadonlySet<string>): string {
-  return pyStrListRepr([...roles].sort());
+  return repr.strList([...roles].sort());
 }
 
 export class DefaultPolicyEngine implements PolicyEngine {
@@ -101,14 +101,14 @@ export class DefaultPolicyEngine implements PolicyEngine {
     if (capability.safetyClass === "WRITE") {
       if (!hasAny(roles, ["writer", "admin"]))
         deny(
-          `WRITE capabilities require the 'writer' or 'admin' role. Principal ${quoted(pid)} has roles: ${sortedRoles(roles)}.`,
+          `WRITE capabilities require the 'writer' or 'admin' role. Principal ${repr.quoted(pid)} has roles: ${sortedRoles(roles)}.`,
           DenialReason.MISSING_ROLE,
         );
       requireJustification("WRITE");
     } else if (capability.safetyClass === "DESTRUCTIVE") {
       if (!roles.has("admin"))
         deny(
-          `DESTRUCTIVE capabilities require the 'admin' role. Principal ${quoted(pid)} has roles: ${sortedRoles(roles)}.`,
+          `DESTRUCTIVE capabilities require the 'admin' role. Principal ${repr.quoted(pid)} has roles: ${sortedRoles(roles)}.`,
           DenialReason.MISSING_ROLE,
         );
       requireJustification("DESTRUCTIVE");
@@ -117,7 +117,7 @@ export class DefaultPolicyEngine implements PolicyEngine {
     if (capability.sensitivity === "PII" || capability.sensitivity === "PCI") {
       if (!Object.hasOwn(principal.attributes ?? {}, "tenant"))
         deny(
-          `Capability ${quoted(cid)} has ${capability.sensitivity} sensitivity and requires the principal to have a 'tenant' attribute.`,
+          `Capability ${repr.quoted(cid)} has ${capability.sensitivity} sensitivity and requires the principal to have a 'tenant' attribute.`,
           DenialReason.MISSING_TENANT_ATTRIBUTE,
         );
       if (capability.allowedFields.length > 0 && !roles.has("pii_reader")) {
@@ -125,7 +125,7 @@ export class DefaultPolicyEngine implements PolicyEngine {
         steps.push({
           name: "sensitivity:allowed_fields",
           outcome: "constraint_applied",
-          detail: `applied allowed_fields=${pyStrListRepr(capability.allowedFields)}`,
+          detail: `applied allowed_fields=${repr.strList(capability.allowedFields)}`,
         });
       }
     }
@@ -133,7 +133,7 @@ export class DefaultPolicyEngine implements PolicyEngine {
     if (capability.sensitivity === "SECRETS") {
       if (!hasAny(roles, ["admin", "secrets_reader"]))
         deny(
-          `SECRETS capabilities require the 'admin' or 'secrets_reader' role. Principal ${quoted(pid)} has roles: ${sortedRoles(roles)}.`,
+          `SECRETS capabilities require the 'admin' or 'secrets_reader' role. Principal ${repr.quoted(pid)} has roles: ${sortedRoles(roles)}.`,
           DenialReason.MISSING_ROLE,
         );
       requireJustification("SECRETS");
@@ -144,12 +144,12 @@ export class DefaultPolicyEngine implements PolicyEngine {
       const isWrite = capability.safetyClass === "WRITE" || capability.safetyClass === "DESTRUCTIVE";
       if (isWrite && !hasAny(roles, ["memory_writer", "admin"]))
         deny(
-          `MEMORY write capabilities require the 'memory_writer' or 'admin' role. Principal ${quoted(pid)} has roles: ${sortedRoles(roles)}.`,
+          `MEMORY write capabilities require the 'memory_writer' or 'admin' role. Principal ${repr.quoted(pid)} has roles: ${sortedRoles(roles)}.`,
           DenialReason.MEMORY_WRITE_REQUIRES_WRITER,
         );
       if (!isWrite && memoryScope === "sensitive" && !hasAny(roles, ["memory_reader_sensitive", "admin"]))
         deny(
-          `MEMORY read with scope='sensitive' requires the 'memory_reader_sensitive' or 'admin' role. Principal ${quoted(pid)} has roles: ${sortedRoles(roles)}.`,
+          `MEMORY read with scope='sensitive' requires the 'memory_reader_sensitive' or 'admin' role. Principal ${repr.quoted(pid)} has roles: ${sortedRoles(roles)}.`,
           DenialReason.MEMORY_SENSITIVE_READ_DENIED,
         );
     }
@@ -176,7 +176,7 @@ export class DefaultPolicyEngine implements PolicyEngine {
       if (roles.has("service")) limit *= SERVICE_RATE_MULTIPLIER;
       if (!this.#limiter.check(rateKey, limit, window))
         deny(
-          `Rate limit exceeded: ${limit} ${capability.safetyClass} invocations per ${pyFloatRepr(window)}s for principal ${quoted(pid)}`,
+          `Rate limit exceeded: ${limit} ${capability.safetyClass} invocations per ${repr.float(window)}s for principal ${repr.quoted(pid)}`,
           DenialReason.RATE_LIMITED,
         );
       this.#limiter.record(rateKey);
@@ -204,7 +204,7 @@ export class DefaultPolicyEngine implements PolicyEngine {
     const pid = principal.principalId;
     const cid = capability.capabilityId;
     const failed: FailedCondition[] = [];
-    const q = quoted(pid);
+    const q = repr.quoted(pid);
     const justificationCheck = () => {
       const stripped = pyStrip(justification).length;
       if (stripped < MIN_JUSTIFICATION)
@@ -273,7 +273,7 @@ export class DefaultPolicyEngine implements PolicyEngine {
         ruleName: "allowed",
         failedConditions: [],
         remediation: [],
-        narrative: `Request for ${quoted(cid)} by ${q} would be allowed by DefaultPolicyEngine.`,
+        narrative: `Request for ${repr.quoted(cid)} by ${q} would be allowed by DefaultPolicyEngine.`,
         reasonCode: null,
       };
     const remediation = failed.map((f) => f.suggestion);
@@ -282,7 +282,7 @@ export class DefaultPolicyEngine implements PolicyEngine {
       ruleName: `${capability.safetyClass.toLowerCase()}-${first.condition.replaceAll("_", "-")}`,
       failedConditions: failed,
       remediation,
-      narrative: `Request for ${quoted(cid)} by ${q} would be denied: ${remediation.join("; ")}.`,
+      narrative: `Request for ${repr.quoted(cid)} by ${q} would be denied: ${remediation.join("; ")}.`,
       reasonCode: first.reasonCode,
     };
   }
@@ -322,9 +322,9 @@ function pyInt(v: unknown): number | undefined {
 }
 
 function pyValueRepr(v: unknown): string {
-  if (typeof v === "string") return pyStrRepr(v);
+  if (typeof v === "string") return repr.str(v);
   if (v === null || v === undefined) return "None";
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : pyFloatRepr(v);
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : repr.float(v);
   if (Array.isArray(v)) return "[...]";
   if (typeof v === "object") return "{...}";
   return String(v);

@@ -1,8 +1,8 @@
 // The capability catalogue: registration (duplicates rejected), lookup and goal search.
 
+import { repr } from "@weft/wire";
 import { CapabilityAlreadyRegisteredError, CapabilityNotFoundError, InvalidArgumentError } from "./errors.js";
 import type { Capability, CapabilityRequest, ResolvedCapability } from "./models.js";
-import { pyStrRepr } from "./pyjson.js";
 import { SafetyClass, Sensitivity } from "./trace.js";
 
 const STOP_WORDS = new Set(
@@ -22,15 +22,15 @@ export class CapabilityRegistry {
       throw new InvalidArgumentError("Capability needs a non-empty capabilityId.");
     if (!Object.hasOwn(SafetyClass, capability.safetyClass))
       throw new InvalidArgumentError(
-        `Capability ${pyStrRepr(id)} has unknown safetyClass ${String(capability.safetyClass)}.`,
+        `Capability ${repr.str(id)} has unknown safetyClass ${String(capability.safetyClass)}.`,
       );
     const sensitivity = capability.sensitivity ?? "NONE";
     if (!Object.hasOwn(Sensitivity, sensitivity))
       throw new InvalidArgumentError(
-        `Capability ${pyStrRepr(id)} has unknown sensitivity ${String(sensitivity)}.`,
+        `Capability ${repr.str(id)} has unknown sensitivity ${String(sensitivity)}.`,
       );
     if (this.#caps.has(id))
-      throw new CapabilityAlreadyRegisteredError(`Capability ${pyStrRepr(id)} is already registered.`);
+      throw new CapabilityAlreadyRegisteredError(`Capability ${repr.str(id)} is already registered.`);
     this.#caps.set(
       id,
       Object.freeze({
@@ -49,7 +49,7 @@ export class CapabilityRegistry {
   get(capabilityId: string): ResolvedCapability {
     const cap = this.#caps.get(capabilityId);
     if (cap === undefined)
-      throw new CapabilityNotFoundError(`Capability ${pyStrRepr(capabilityId)} is not registered.`);
+      throw new CapabilityNotFoundError(`Capability ${repr.str(capabilityId)} is not registered.`);
     return cap;
   }
 

@@ -1,7 +1,8 @@
 // In-memory RevocationStore (the durable one lives in @weft/chained-store). Revoked ids are kept
 // until the token expires; sweeping forgets only expired tokens, so it never un-revokes a live one.
 
-import { toEpochMicros } from "./isoformat.js";
+import { time } from "@weft/wire";
+import { InvalidArgumentError } from "./errors.js";
 import type { RevocationStore } from "./trace.js";
 
 const SWEEP_INTERVAL = 256;
@@ -28,7 +29,10 @@ export class InMemoryRevocationStore implements RevocationStore {
       this.#byPrincipal.set(principalId, set);
     }
     set.add(tokenId);
-    this.#expiry.set(tokenId, toEpochMicros(expiresAt));
+    const expiry = time.toEpochMicros(expiresAt);
+    if (expiry === null)
+      throw new InvalidArgumentError(`Malformed ISO-8601 timestamp: ${JSON.stringify(expiresAt)}.`);
+    this.#expiry.set(tokenId, expiry);
     // Lazy sweep bounds growth in long-lived processes without a timer.
     if (++this.#tracks % SWEEP_INTERVAL === 0) this.sweepExpired();
   }

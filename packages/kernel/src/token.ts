@@ -3,6 +3,7 @@
 // under a key id, so a secret can be rotated without invalidating tokens already issued.
 
 import { createHmac, createSecretKey, type KeyObject, randomUUID, timingSafeEqual } from "node:crypto";
+import { json, repr, secret, time } from "@weft/wire";
 import {
   InvalidArgumentError,
   TokenExpiredError,
@@ -10,11 +11,8 @@ import {
   TokenRevokedError,
   TokenScopeError,
 } from "./errors.js";
-import { isoformatMicros, nowMicros, parseIsoformat } from "./isoformat.js";
 import type { CapabilityToken } from "./models.js";
-import { canonicalJson, pyStrRepr, quoted } from "./pyjson.js";
 import { InMemoryRevocationStore } from "./revocation.js";
-import { resolveSecret } from "./secret.js";
 import type { RevocationStore } from "./trace.js";
 
 export const DEFAULT_TOKEN_TTL_S = 3600;
@@ -66,7 +64,7 @@ export function signablePayload(token: Omit<CapabilityToken, "signature">): stri
     audit_id: token.auditId,
   };
   if (token.keyId !== "") payload.key_id = token.keyId;
-  return canonicalJson(payload);
+  return json.canonicalize(payload);
 }
 
 export class HmacTokenProvider implements TokenProvider {
@@ -93,7 +91,7 @@ export class HmacTokenProvider implements TokenProvider {
         throw new InvalidArgumentError("activeKeyId must name one of the configured keys.");
       this.#activeKeyId = active;
     } else {
-      this.#keys.set("", createSecretKey(Buffer.from(resolveSecret(options.secret), "utf8")));
+      this.#keys.set("", createSecretKey(Buffer.from(secret.resolve(options.secret), "utf8")));
       this.#activeKeyId = "";
     }
     const ttl = options.defaultTtlS ?? DEFAULT_TOKEN_TTL_S;
@@ -101,7 +99,7 @@ export class HmacTokenProvider implements TokenProvider {
       throw new InvalidArgumentError(`defaultTtlS must be a positive number, got ${ttl}.`);
     this.#defaultTtlS = ttl;
     this.revocationStore = options.revocationStore ?? new InMemoryRevocationStore();
-    this.#clock = options.clock ?? nowMicros;
+    this.#clock = options.clock ?? time.nowMicros;
   }
 
   get activeKeyId(): string {
@@ -123,8 +121,8 @@ export class HmacTokenProvider implements TokenProvider {
       tokenId: randomUUID(),
       capabilityId,
       principalId,
-      issuedAt: isoformatMicros(now),
-      expiresAt: isoformatMicros(now + Math.round(ttlS * 1_000_000)),
+      issuedAt: time.formatMicros(now),
+      expiresAt: time.formatMicros(now + Math.round(ttlS * 1_000_000)),
       constraints: cloneConstraints(options.constraints ?? {}),
       auditId: options.auditId ?? "",
       keyId: this.#activeKeyId,
@@ -138,11 +136,11 @@ export class HmacTokenProvider implements TokenProvider {
 
   verify(token: CapabilityToken, expect: VerifyExpectation): void {
     if (!isTokenShaped(token)) throw new TokenInvalidError("Malformed capability token.");
-    const tid = () => quoted(token.tokenId);
+    const tid = () => repr.quoted(token.tokenId);
     if (this.revocationStore.isRevoked(token.tokenId))
       throw new TokenRevokedError(`Token ${tid()} has been revoked.`);
     const issuedExpiry = this.#issued.get(token);
-    const expiresUs = issuedExpiry ?? parseIsoformat(token.expiresAt)?.epochMicros;
+    const expiresUs = issuedExpiry ?? time.parseIso(token.expiresAt)?.epochMicros;
     if (expiresUs === undefined) throw new TokenInvalidError(`Token ${tid()} has a malformed expiry.`);
     if (expiresUs <= this.#clock())
       throw new TokenExpiredError(`Token ${tid()} expired at ${token.expiresAt}.`);
@@ -155,11 +153,11 @@ export class HmacTokenProvider implements TokenProvider {
     }
     if (token.principalId !== expect.expectedPrincipalId)
       throw new TokenScopeError(
-        `Token ${tid()} was issued for principal ${quoted(token.principalId)}, not ${quoted(expect.expectedPrincipalId)}.`,
+        `Token ${tid()} was issued for principal ${repr.quoted(token.principalId)}, not ${repr.quoted(expect.expectedPrincipalId)}.`,
       );
     if (token.capabilityId !== expect.expectedCapabilityId)
       throw new TokenScopeError(
-        `Token ${tid()} was issued for capability ${quoted(token.capabilityId)}, not ${quoted(expect.expectedCapabilityId)}.`,
+        `Token ${tid()} was issued for capability ${repr.quoted(token.capabilityId)}, not ${repr.quoted(expect.expectedCapabilityId)}.`,
       );
   }
 
@@ -240,7 +238,7 @@ export function tokenFromDict(data: Record<string, unknown>): CapabilityToken {
   const s = (k: string, dflt?: string): string => {
     const v = data[k] ?? dflt;
     if (typeof v !== "string")
-      throw new TokenInvalidError(`Token dict field ${pyStrRepr(k)} is missing or not a string.`);
+      throw new TokenInvalidError(`Token dict field ${repr.str(k)} is missing or not a string.`);
     return v;
   };
   const constraints = data.constraints ?? {};

@@ -1,8 +1,8 @@
 // Builds the ActionTraces the kernel writes (invoke success/failure, grant deny, expand), with
 // args and error text redacted exactly as the reference does before anything is stored.
 
+import { json, time } from "@weft/wire";
 import { REDACTED, redact, redactString } from "./firewall/redact.js";
-import { nowIso } from "./isoformat.js";
 import type { Frame } from "./models.js";
 import type { ActionTrace, ResponseMode, ResultSummary, Sensitivity } from "./trace.js";
 
@@ -18,7 +18,7 @@ export function redactArgsForTrace(
   if (capabilityId.startsWith(MEMORY_PREFIX)) {
     input = {};
     for (const [k, v] of Object.entries(args))
-      input[k] = MEMORY_CONTENT_KEYS.has(k.toLowerCase()) ? REDACTED : v;
+      json.setKey(input, k, MEMORY_CONTENT_KEYS.has(k.toLowerCase()) ? REDACTED : v);
   }
   return redact(input).value;
 }
@@ -71,7 +71,7 @@ function invokeTrace(
     capabilityId: f.capabilityId,
     principalId: f.principalId,
     tokenId: f.tokenId,
-    invokedAt: nowIso(),
+    invokedAt: time.nowIso(),
     args: redactArgsForTrace(f.capabilityId, f.args),
     responseMode: f.responseMode,
     driverId: f.driverId,
@@ -97,7 +97,7 @@ export function denyTrace(
     capabilityId,
     principalId,
     tokenId: "",
-    invokedAt: nowIso(),
+    invokedAt: time.nowIso(),
     args: {},
     responseMode: "summary",
     driverId: "",
@@ -123,7 +123,7 @@ export function expandTrace(
     capabilityId,
     principalId,
     tokenId: "",
-    invokedAt: nowIso(),
+    invokedAt: time.nowIso(),
     args: redactArgsForTrace(capabilityId, query),
     responseMode: frame.responseMode,
     driverId: "",

@@ -1,38 +1,122 @@
 // Bounded in-memory TraceStore (the default) and the shared TraceQuery filter, with the
 // reference's semantics: AND-combined filters, ordering by (invoked_at, action_id), paging.
 
-import { InvalidArgumentError, WeftError } from "./errors.js";
-import { toEpochMicros } from "./isoformat.js";
+import { time } from "@weft/wire";
+import { DuplicateActionIdError, InvalidArgumentError, WeftError } from "./errors.js";
 import type { ActionTrace, TraceQuery, TraceStore } from "./trace.js";
 
 export const DEFAULT_MAX_TRACES = 10_000;
 
+/**
+ * A TraceQuery checked and reduced to what every backend compares: bounds as UTC isoformat text
+ * (the stored layout, whose text order is time order), counts as non-negative integers. Every
+ * TraceStore implementation (in-memory here, memory/SQLite/JSONL in @weft/chained-store) goes
+ * through this one function, so they accept and reject exactly the same queries.
+ */
+export interface NormalizedTraceQuery {
+  principalId?: string;
+  capabilityId?: string;
+  eventType?: string;
+  outcome?: "succeeded" | "failed";
+  reasonCode?: string;
+  /** UTC isoformat: compare as text. Inclusive. */
+  since?: string;
+  /** UTC isoformat: compare as text. Exclusive. */
+  until?: string;
+  limit: number | null;
+  offset: number;
+}
+
+function count(v: number | undefined | null, what: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Number.isSafeInteger(v) || v < 0)
+    throw new InvalidArgumentError(`TraceQuery.${what} must be a non-negative integer, got ${String(v)}.`);
+  return v;
+}
+
+function bound(v: Date | string, what: string): string {
+  const iso = time.toUtcIsoformat(v);
+  if (iso === null) {
+    const shown = v instanceof Date ? "an invalid Date" : JSON.stringify(String(v).slice(0, 64));
+    throw new InvalidArgumentError(`TraceQuery.${what} is not an ISO-8601 timestamp: ${shown}.`);
+  }
+  return iso;
+}
+
+const STRING_FILTERS = ["principalId", "capabilityId", "eventType", "reasonCode"] as const;
+
+/** Validates a TraceQuery (typed InvalidArgumentError on any bad field) and normalizes its bounds. */
+export function normalizeTraceQuery(q: TraceQuery): NormalizedTraceQuery {
+  if (q.outcome !== undefined && q.outcome !== "succeeded" && q.outcome !== "failed") {
+    throw new InvalidArgumentError(`TraceQuery.outcome must be "succeeded" or "failed".`);
+  }
+  const out: NormalizedTraceQuery = {
+    limit: count(q.limit, "limit") ?? null,
+    offset: count(q.offset, "offset") ?? 0,
+  };
+  for (const k of STRING_FILTERS) {
+    const v = q[k];
+    if (v === undefined) continue;
+    if (typeof v !== "string") throw new InvalidArgumentError(`TraceQuery.${k} must be a string.`);
+    out[k] = v;
+  }
+  if (q.outcome !== undefined) out.outcome = q.outcome;
+  if (q.since !== undefined) out.since = bound(q.since, "since");
+  if (q.until !== undefined) out.until = bound(q.until, "until");
+  return out;
+}
+
+/** True when the trace passes every filter (AND), `since` inclusive, `until` exclusive. */
+export function matchesTraceQuery(t: ActionTrace, q: NormalizedTraceQuery): boolean {
+  if (q.principalId !== undefined && t.principalId !== q.principalId) return false;
+  if (q.capabilityId !== undefined && t.capabilityId !== q.capabilityId) return false;
+  if (q.eventType !== undefined && t.eventType !== q.eventType) return false;
+  if (q.reasonCode !== undefined && t.reasonCode !== q.reasonCode) return false;
+  if (q.outcome !== undefined && (t.error === null ? "succeeded" : "failed") !== q.outcome) return false;
+  // Stored stamps are UTC isoformat, whose text order is time order ('+' sorts before '.').
+  if (q.since !== undefined && t.invokedAt < q.since) return false;
+  if (q.until !== undefined && t.invokedAt >= q.until) return false;
+  return true;
+}
+
+/** The port's order: (invoked_at, action_id), both as text. */
+export function compareActions(a: ActionTrace, b: ActionTrace): number {
+  if (a.invokedAt !== b.invokedAt) return a.invokedAt < b.invokedAt ? -1 : 1;
+  return a.actionId < b.actionId ? -1 : a.actionId > b.actionId ? 1 : 0;
+}
+
+/** The offset/limit window of an ordered result. */
+export function pageOf<T>(items: T[], q: { limit: number | null; offset: number }): T[] {
+  return items.slice(q.offset, q.limit === null ? undefined : q.offset + q.limit);
+}
+
+/**
+ * A trace a TraceStore can hold: a non-empty string actionId and an invokedAt in the stored UTC
+ * isoformat layout (what the kernel writes; range queries rely on its text order). Throws
+ * InvalidArgumentError otherwise, in every implementation alike.
+ */
+export function checkStorableTrace(t: ActionTrace): void {
+  if (typeof t?.actionId !== "string" || t.actionId === "") {
+    throw new InvalidArgumentError("ActionTrace.actionId must be a non-empty string");
+  }
+  if (
+    typeof t.invokedAt !== "string" ||
+    !time.PY_ISO_UTC.test(t.invokedAt) ||
+    time.parseIso(t.invokedAt) === null
+  ) {
+    throw new InvalidArgumentError(
+      `ActionTrace.invokedAt must be UTC in isoformat layout (YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00), got ${JSON.stringify(String(t.invokedAt).slice(0, 64))}`,
+    );
+  }
+}
+
 /** Filters, orders and pages traces (reference `query_traces`). Pure; shared by every backend. */
 export function queryTraces(traces: Iterable<ActionTrace>, query: TraceQuery): ActionTrace[] {
-  const offset = query.offset ?? 0;
-  if (!(offset >= 0)) throw new InvalidArgumentError(`TraceQuery.offset must be >= 0, got ${offset}.`);
-  if (query.limit !== undefined && !(query.limit >= 0))
-    throw new InvalidArgumentError(`TraceQuery.limit must be >= 0 or undefined, got ${query.limit}.`);
-  const since = query.since === undefined ? undefined : toEpochMicros(query.since);
-  const until = query.until === undefined ? undefined : toEpochMicros(query.until);
-  const matched: Array<{ t: ActionTrace; at: number }> = [];
-  for (const t of traces) {
-    if (query.principalId !== undefined && t.principalId !== query.principalId) continue;
-    if (query.capabilityId !== undefined && t.capabilityId !== query.capabilityId) continue;
-    if (query.eventType !== undefined && t.eventType !== query.eventType) continue;
-    if (query.reasonCode !== undefined && t.reasonCode !== query.reasonCode) continue;
-    if (query.outcome !== undefined && (t.error !== null ? "failed" : "succeeded") !== query.outcome)
-      continue;
-    const at = toEpochMicros(t.invokedAt);
-    if (since !== undefined && at < since) continue;
-    if (until !== undefined && at >= until) continue;
-    matched.push({ t, at });
-  }
-  matched.sort(
-    (a, b) => a.at - b.at || (a.t.actionId < b.t.actionId ? -1 : a.t.actionId > b.t.actionId ? 1 : 0),
-  );
-  const end = query.limit === undefined ? undefined : offset + query.limit;
-  return matched.slice(offset, end).map((m) => m.t);
+  const q = normalizeTraceQuery(query);
+  const matched: ActionTrace[] = [];
+  for (const t of traces) if (matchesTraceQuery(t, q)) matched.push(t);
+  matched.sort(compareActions);
+  return pageOf(matched, q);
 }
 
 export interface InMemoryTraceStoreOptions {
@@ -58,8 +142,11 @@ export class InMemoryTraceStore implements TraceStore {
   }
 
   record(trace: ActionTrace): void {
-    // Re-recording an id overwrites in place, like the reference's dict store.
-    if (!this.#traces.has(trace.actionId)) this.#order.push(trace.actionId);
+    checkStorableTrace(trace);
+    // The durable stores are append-only and refuse a second record of one id; so does this one,
+    // so a kernel behaves the same whichever TraceStore it is given.
+    if (this.#traces.has(trace.actionId)) throw new DuplicateActionIdError(trace.actionId);
+    this.#order.push(trace.actionId);
     this.#traces.set(trace.actionId, trace);
     while (this.#traces.size > this.#max) {
       const oldest = this.#order[this.#head++];

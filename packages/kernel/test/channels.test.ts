@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHmac } from "node:crypto";
+import { json } from "@weft/wire";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  canonicalJson,
   type ExpandMessage,
   expandChannel,
   FunctionDriver,
@@ -15,6 +15,8 @@ import {
   StaticRouter,
 } from "../src/index.js";
 import { makeKernel, reader, SECRET } from "./helpers.js";
+
+const canonicalJson = json.canonicalize;
 
 type Ev<M> = { event: string; msg: M };
 type AnyChannel = typeof grantChannel | typeof invokeChannel | typeof expandChannel | typeof revokeChannel;
@@ -206,16 +208,22 @@ describe("kernel TracingChannels", () => {
     expect(rv.at(-1)?.msg).toEqual({ kernelId: "k-2", principalId: "agent-r", revokedCount: 1 });
   });
 
-  it("publishes nothing and computes no digest without subscribers", async () => {
+  it("publishes nothing without subscribers; args with no JSON form are refused before any driver", async () => {
     expect(invokeChannel.hasSubscribers).toBe(false);
     const { kernel } = makeKernel();
     const g = kernel.grantCapability({ capabilityId: "noop", goal: "g" }, reader);
-    // An arg that cannot be serialized would throw if the kernel computed a digest eagerly.
-    const cyclic: Record<string, unknown> = {};
-    cyclic.self = cyclic;
-    await expect(kernel.invoke(g.token, { principal: reader, args: { cyclic } })).resolves.toMatchObject({
+    await expect(kernel.invoke(g.token, { principal: reader, args: { n: 1 } })).resolves.toMatchObject({
       isFinal: true,
     });
+    // A cyclic arg can neither be digested nor recorded: the kernel refuses it up front (issue 11
+    // rule 6), so no tool call runs without its audit record. It used to run, then fail to store.
+    const cyclic: Record<string, unknown> = {};
+    cyclic["self"] = cyclic;
+    const before = kernel.listTraces().length;
+    await expect(kernel.invoke(g.token, { principal: reader, args: { cyclic } })).rejects.toMatchObject({
+      code: "JSON_NOT_SERIALIZABLE",
+    });
+    expect(kernel.listTraces().length).toBe(before);
     expect(SECRET).toBeTruthy();
   });
 });

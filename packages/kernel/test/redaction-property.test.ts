@@ -1,6 +1,9 @@
+import { json } from "@weft/wire";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { pyJsonDumps, redact } from "../src/index.js";
+import { redact } from "../src/index.js";
+
+const pyJsonDumps = json.dumps;
 
 // Property: however the args are shaped, a secret placed under a sensitive field name, or inline
 // as a bearer token / API-key assignment / credential in a connection string, never survives

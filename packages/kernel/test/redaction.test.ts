@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { readFileSync } from "node:fs";
+import { json } from "@weft/wire";
 import { afterEach, describe, expect, it } from "vitest";
 import { summarize } from "../src/firewall/summarize.js";
 import {
@@ -10,12 +11,13 @@ import {
   DEPTH_ELIDED,
   exportActionTraces,
   FunctionDriver,
-  pyJsonDumps,
   redact,
   redactString,
   StaticRouter,
 } from "../src/index.js";
 import { makeKernel, reader } from "./helpers.js";
+
+const pyJsonDumps = json.dumps;
 
 const ref = JSON.parse(readFileSync(new URL("./fixtures/reference-0.12.json", import.meta.url), "utf8")) as {
   redact_strings: Array<[string, string]>;

@@ -1,6 +1,9 @@
+import { secret } from "@weft/wire";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { HmacTokenProvider, Kernel, resolveSecret } from "../src/index.js";
+import { HmacTokenProvider, Kernel } from "../src/index.js";
 import { makeRegistry, reader } from "./helpers.js";
+
+const resolveSecret = secret.resolve;
 
 const saved = {
   WEFT_SECRET: process.env.WEFT_SECRET,

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
+import { time } from "@weft/wire";
 import { describe, expect, it } from "vitest";
 import {
   type CapabilityToken,
   HmacTokenProvider,
   InMemoryRevocationStore,
   InvalidArgumentError,
-  isoformatMicros,
   TokenExpiredError,
   TokenInvalidError,
   TokenRevokedError,
@@ -14,6 +14,8 @@ import {
   tokenToDict,
 } from "../src/index.js";
 import { makeKernel, reader, writer } from "./helpers.js";
+
+const isoformatMicros = time.formatMicros;
 
 const ref = JSON.parse(readFileSync(new URL("./fixtures/reference-0.12.json", import.meta.url), "utf8")) as {
   secret: string;

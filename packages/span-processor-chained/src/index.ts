@@ -31,4 +31,3 @@ export {
   type Redactor,
 } from "./redaction.js";
 export type { ReadableSpanLike, SpanProcessorLike } from "./span-like.js";
-export { hrTimeToNanos } from "./time.js";

@@ -3,10 +3,10 @@
 
 import type { Attributes } from "@opentelemetry/api";
 import type { SpanAttributes, SpanAttributeValue, SpanRecordV1 } from "@weft/chained-store";
+import { time } from "@weft/wire";
 import { SPAN_RECORD_SCHEMA } from "./attributes.js";
 import type { Redactor } from "./redaction.js";
 import type { ReadableSpanLike, ResourceLike } from "./span-like.js";
-import { hrTimeToNanos } from "./time.js";
 
 const KIND_NAMES: readonly SpanRecordV1["kind"][] = ["INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"];
 const STATUS_NAMES: readonly SpanRecordV1["status"]["code"][] = ["UNSET", "OK", "ERROR"];
@@ -38,7 +38,7 @@ export function toSpanRecord(
     const event = span.events[i]!;
     events[i] = {
       name: event.name,
-      time_unix_nano: hrTimeToNanos(event.time),
+      time_unix_nano: time.hrTimeToNanos(event.time),
       attributes: copyAttributes(event.attributes, `events[${i}].attributes.`, redactor, redacted),
       dropped_attributes_count: event.droppedAttributesCount ?? 0,
     };
@@ -65,9 +65,9 @@ export function toSpanRecord(
     trace_state: ctx.traceState?.serialize() || null,
     name: span.name,
     kind: KIND_NAMES[span.kind] ?? "INTERNAL",
-    start_time_unix_nano: hrTimeToNanos(span.startTime),
-    end_time_unix_nano: hrTimeToNanos(span.endTime),
-    duration_nano: hrTimeToNanos(span.duration),
+    start_time_unix_nano: time.hrTimeToNanos(span.startTime),
+    end_time_unix_nano: time.hrTimeToNanos(span.endTime),
+    duration_nano: time.hrTimeToNanos(span.duration),
     status: { code: STATUS_NAMES[span.status.code] ?? "UNSET", message: statusMessage },
     attributes,
     events,

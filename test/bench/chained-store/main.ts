@@ -11,7 +11,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { canonicalize, openStore, type SpanRecordV1 } from "@weft/chained-store";
+import { openStore, type SpanRecordV1 } from "@weft/chained-store";
+import { json } from "@weft/wire";
+
+const canonicalize = json.canonicalize;
 
 // The test workspace has better-sqlite3 but not its type package; the few calls used are typed here.
 interface Statement {

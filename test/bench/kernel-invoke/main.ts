@@ -9,10 +9,12 @@ import {
   FunctionDriver,
   HmacTokenProvider,
   InMemoryTraceStore,
-  nowIso,
   redact,
 } from "@weft/kernel";
+import { time } from "@weft/wire";
 import { createNoopWorkload, NOOP_CAPABILITY } from "./workload.ts";
+
+const nowIso = time.nowIso;
 
 const ROUNDS = Number(process.argv[2] ?? 9);
 const PER_ROUND = Number(process.argv[3] ?? 5_000);

@@ -5,7 +5,7 @@
 // by someone else re-reads the new tail before appending.
 
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, writeSync } from "node:fs";
-import { canonicalize } from "../canonical.js";
+import { json } from "@weft/wire";
 import { ChainVerifier, GENESIS_HASH, type RecordHasher } from "../chain.js";
 import {
   DuplicateActionIdError,
@@ -16,7 +16,6 @@ import {
   UnsupportedOperationError,
   WrongSecretError,
 } from "../errors.js";
-import { parseJsonLossless } from "../json-lossless.js";
 import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, RecordLog, SpanLog } from "../log.js";
 import type { SpanColumns } from "../span-codec.js";
 import type { JsonValue } from "../types.js";
@@ -59,7 +58,7 @@ export function parseEnvelope(text: string): JsonlEnvelope | null {
 }
 
 function payloadOf(text: string): JsonValue {
-  const v = parseJsonLossless(text) as { [k: string]: JsonValue };
+  const v = json.parse(text) as { [k: string]: JsonValue };
   return v["trace"] as JsonValue;
 }
 
@@ -81,7 +80,7 @@ function toRaw(text: string, line: number, path: string): RawRow {
     seq: env.seq,
     prevHash: env.prevHash,
     recordHash: env.recordHash,
-    text: canonicalize(payloadOf(text)),
+    text: json.canonicalize(payloadOf(text)),
   };
 }
 
@@ -257,7 +256,7 @@ export class JsonlActionLog extends JsonlLog<ActionColumns> implements ActionLog
     const needle = JSON.stringify(actionId).slice(1, -1);
     for (const row of this.rows()) {
       if (!row.text.includes(needle) && !/\\u/.test(row.text)) continue;
-      const payload = (row.reparse ? row.reparse() : parseJsonLossless(row.text)) as {
+      const payload = (row.reparse ? row.reparse() : json.parse(row.text)) as {
         [k: string]: JsonValue;
       };
       if (payload["action_id"] === actionId) return row;

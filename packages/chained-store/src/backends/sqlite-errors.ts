@@ -1,7 +1,7 @@
 // Maps better-sqlite3 failures to the store's typed errors.
 
+import { WeftError } from "@weft/wire";
 import {
-  ChainedStoreError,
   NotAStoreError,
   StoreCorruptError,
   StoreIoError,
@@ -16,7 +16,8 @@ export function sqliteCode(e: unknown): string {
 }
 
 export function mapSqliteError(e: unknown, path: string, what: string, busyTimeoutMs: number): Error {
-  if (e instanceof ChainedStoreError) return e;
+  // Typed errors pass through: the store's own, and the wire formats' (a payload with no JSON form).
+  if (e instanceof WeftError) return e;
   const code = sqliteCode(e);
   if (code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_") || code === "SQLITE_LOCKED") {
     return new StoreLockedError(path, busyTimeoutMs, { cause: e });

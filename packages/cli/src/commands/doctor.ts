@@ -1,11 +1,13 @@
 // `weft doctor`: environment checks and self-tests against the weaver-kernel vectors. Like the
 // reference: `  <✓|!|✗> <name padded 16> <detail>`, --json list of {name,status,detail}, exit 1
 // only when a check errors (a missing secret is a warning). Never prints a secret's value.
+
 import { accessSync, constants } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { computeRecordHash, verifyChain } from "@weft/chained-store";
 import { exportActionTrace, HmacTokenProvider } from "@weft/kernel";
+import { GENESIS_HASH } from "@weft/wire";
 import { bool, parse, str } from "../args.js";
 import type { Command } from "../command.js";
 import { pythonJson } from "../json.js";
@@ -15,7 +17,6 @@ import {
   DOCTOR_RECORD_HASH,
   DOCTOR_SECRET,
   DOCTOR_TRACE,
-  GENESIS,
   MINIMAL_CHAIN,
   MINIMAL_SECRET,
   minimalPayload,
@@ -202,7 +203,7 @@ function checkTokenVector(): Check {
 function checkAuditChain(): Check {
   return guarded("audit_chain", () => {
     const payload = exportActionTrace(DOCTOR_TRACE);
-    const hash = computeRecordHash(DOCTOR_SECRET, 0, GENESIS, payload);
+    const hash = computeRecordHash(DOCTOR_SECRET, 0, GENESIS_HASH, payload);
     if (hash !== DOCTOR_RECORD_HASH) {
       return {
         name: "audit_chain",
@@ -210,7 +211,7 @@ function checkAuditChain(): Check {
         detail: "record hash differs from the reference doctor vector.",
       };
     }
-    const record = { seq: 0, prevHash: GENESIS, recordHash: hash, payload };
+    const record = { seq: 0, prevHash: GENESIS_HASH, recordHash: hash, payload };
     if (!verifyChain([record], { secret: DOCTOR_SECRET }).ok) {
       return {
         name: "audit_chain",

@@ -1,9 +1,9 @@
 // FunctionDriver: capabilities implemented by in-process functions (the reference's memory
 // driver generalised). A handler's return value is the raw result; a throw is a driver failure.
 
+import { repr } from "@weft/wire";
 import { DriverError } from "../errors.js";
 import type { RawResult } from "../models.js";
-import { pyStrRepr } from "../pyjson.js";
 import type { Driver, ExecutionContext } from "./driver.js";
 
 export type CapabilityHandler = (args: Record<string, unknown>, ctx: ExecutionContext) => unknown;
@@ -30,7 +30,7 @@ export class FunctionDriver implements Driver {
     const fn = this.#handlers.get(ctx.capabilityId);
     if (fn === undefined)
       throw new DriverError(
-        `FunctionDriver ${pyStrRepr(this.driverId)} has no handler for ${pyStrRepr(ctx.capabilityId)}.`,
+        `FunctionDriver ${repr.str(this.driverId)} has no handler for ${repr.str(ctx.capabilityId)}.`,
       );
     return {
       capabilityId: ctx.capabilityId,

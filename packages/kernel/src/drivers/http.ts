@@ -4,9 +4,9 @@
 // `HTTPDriver`'s GET behaviour) are an explicit per-route opt-in. Every failure is a DriverError
 // whose message names the URL without the query string, so args never leak into it.
 
+import { repr } from "@weft/wire";
 import { DriverError, InvalidArgumentError } from "../errors.js";
 import type { RawResult } from "../models.js";
-import { pyStrRepr } from "../pyjson.js";
 import type { Driver, ExecutionContext } from "./driver.js";
 
 /** Where a route sends the call's args. */
@@ -57,19 +57,19 @@ function resolveRoute(driverId: string, key: string, route: HttpRoute): Resolved
   const argsIn = route.argsIn;
   if (argsIn !== undefined && argsIn !== "body" && argsIn !== "query")
     throw new InvalidArgumentError(
-      `HttpDriver ${pyStrRepr(driverId)} route ${pyStrRepr(key)}: argsIn must be "body" or "query".`,
+      `HttpDriver ${repr.str(driverId)} route ${repr.str(key)}: argsIn must be "body" or "query".`,
     );
   const method = (route.method ?? (argsIn === "query" ? "GET" : "POST")).toUpperCase();
   if (argsIn === "body" && (method === "GET" || method === "HEAD"))
     throw new InvalidArgumentError(
-      `HttpDriver ${pyStrRepr(driverId)} route ${pyStrRepr(key)}: a ${method} request cannot carry a body; use POST, or argsIn: "query" to put args in the URL.`,
+      `HttpDriver ${repr.str(driverId)} route ${repr.str(key)}: a ${method} request cannot carry a body; use POST, or argsIn: "query" to put args in the URL.`,
     );
   if (argsIn !== undefined) return { method, argsIn };
   if (BODYLESS_METHODS.has(method)) {
     // The route chose a bodyless method without saying where args go: keep the reference
     // behaviour (query string) but say once that its URLs will carry arg values.
     process.emitWarning(
-      `HttpDriver ${pyStrRepr(driverId)} route ${pyStrRepr(key)} (${method}) sends args in the URL query string, so HTTP client spans and access logs will contain them. Set argsIn: "query" to acknowledge, or use POST (the default) to send them as a JSON body.`,
+      `HttpDriver ${repr.str(driverId)} route ${repr.str(key)} (${method}) sends args in the URL query string, so HTTP client spans and access logs will contain them. Set argsIn: "query" to acknowledge, or use POST (the default) to send them as a JSON body.`,
       { code: "WEFT_HTTP_ARGS_IN_URL" },
     );
     return { method, argsIn: "query" };
@@ -101,9 +101,9 @@ export class HttpDriver implements Driver {
   async execute(ctx: ExecutionContext): Promise<RawResult> {
     const operation = typeof ctx.args.operation === "string" ? ctx.args.operation : ctx.capabilityId;
     const route = Object.hasOwn(this.#opts.routes, operation) ? this.#opts.routes[operation] : undefined;
-    const name = pyStrRepr(this.driverId);
+    const name = repr.str(this.driverId);
     if (route === undefined)
-      throw new DriverError(`HttpDriver ${name} has no endpoint for operation=${pyStrRepr(operation)}.`);
+      throw new DriverError(`HttpDriver ${name} has no endpoint for operation=${repr.str(operation)}.`);
     const { method, argsIn } = this.#resolved.get(operation) ?? resolveRoute(this.driverId, operation, route);
     const url = new URL(route.path, this.#opts.baseUrl);
     const shownUrl = `${url.origin}${url.pathname}`;

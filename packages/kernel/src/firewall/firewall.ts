@@ -1,7 +1,7 @@
 // The Firewall turns a driver's raw result into a bounded, redacted Frame in the effective
 // response mode. Every tool output passes through it; `raw` is reserved for role `admin`.
 
-import { nowIso } from "../isoformat.js";
+import { time } from "@weft/wire";
 import type { Frame, Handle, RawResult } from "../models.js";
 import type { ResponseMode } from "../trace.js";
 import { redact } from "./redact.js";
@@ -59,7 +59,7 @@ export class Firewall {
       provenance: {
         capabilityId: raw.capabilityId,
         principalId: options.principalId,
-        invokedAt: nowIso(),
+        invokedAt: time.nowIso(),
         actionId: options.actionId,
       },
       rawData: null,

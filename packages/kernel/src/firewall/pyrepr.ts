@@ -1,20 +1,20 @@
 // Python `repr()`/`str()` of JSON-like values, for facts and messages that must read like the
 // reference's (e.g. `None`, `True`, `['a', 'b']`, `{'k': 1}`).
 
-import { isLosslessNumber, pyFloatRepr, pyStrRepr } from "../pyjson.js";
+import { json, repr } from "@weft/wire";
 
 export function pyRepr(v: unknown): string {
   if (v === null || v === undefined) return "None";
   if (v === true) return "True";
   if (v === false) return "False";
-  if (typeof v === "string") return pyStrRepr(v);
+  if (typeof v === "string") return repr.str(v);
   if (typeof v === "number") return pyNumStr(v);
   if (typeof v === "bigint") return v.toString();
-  if (isLosslessNumber(v)) return v.lexeme;
+  if (json.LosslessNumber.is(v)) return v.lexeme;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(", ")}]`;
   if (typeof v === "object")
     return `{${Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`)
+      .map(([k, x]) => `${repr.str(k)}: ${pyRepr(x)}`)
       .join(", ")}}`;
   return String(v);
 }
@@ -25,5 +25,5 @@ export function pyStr(v: unknown): string {
 }
 
 function pyNumStr(n: number): string {
-  return Number.isInteger(n) && Math.abs(n) < 1e16 ? String(n) : pyFloatRepr(n);
+  return Number.isInteger(n) && Math.abs(n) < 1e16 ? String(n) : repr.float(n);
 }

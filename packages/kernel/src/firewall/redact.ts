@@ -3,7 +3,7 @@
 // keys, credentials in connection strings) are scrubbed, and containers nested at or beyond
 // `maxDepth` are elided rather than scanned. Returns warnings describing what was done.
 
-import { isLosslessNumber } from "../pyjson.js";
+import { json } from "@weft/wire";
 
 export const REDACTED = "[REDACTED]";
 export const DEPTH_ELIDED = "[REDACTED: nested data beyond depth limit]";
@@ -65,14 +65,16 @@ export interface Redacted<T = unknown> {
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== "object" || v === null || Array.isArray(v) || isLosslessNumber(v)) return false;
+  if (typeof v !== "object" || v === null || Array.isArray(v) || json.LosslessNumber.is(v)) return false;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
 
 export function redact<T = unknown>(data: T, options: RedactOptions = {}): Redacted<T> {
   const warnings: string[] = [];
-  const value = walk(data, options.allowedFields ?? null, 0, options.maxDepth ?? DEFAULT_MAX_DEPTH, warnings);
+  // Recursion depth is bounded by maxDepth (containers at it are elided), capped by the JSON limit.
+  const maxDepth = Math.min(options.maxDepth ?? DEFAULT_MAX_DEPTH, json.MAX_DEPTH);
+  const value = walk(data, options.allowedFields ?? null, 0, maxDepth, warnings);
   return { value: value as T, warnings };
 }
 
@@ -99,15 +101,16 @@ function walk(
   if (isObj) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(data)) {
+      // json.setKey: a `__proto__` key stays an own property instead of replacing the prototype.
       if (allowed !== null && allowed.length > 0 && !allowed.includes(k)) {
         warnings.push(`Field '${k}' omitted (not in allowed_fields).`);
         continue;
       }
       if (isSensitiveFieldName(k)) {
-        out[k] = REDACTED;
+        json.setKey(out, k, REDACTED);
         warnings.push(`Field '${k}' redacted (sensitive field name).`);
       } else {
-        out[k] = walk(v, null, depth + 1, maxDepth, warnings);
+        json.setKey(out, k, walk(v, null, depth + 1, maxDepth, warnings));
       }
     }
     return out;

@@ -1,7 +1,7 @@
 // Deterministic fact extraction for `summary` frames (reference `firewall/summarize.py`): row
 // counts, top keys, numeric min/max/avg, boolean and small-categorical distributions.
 
-import { compareCodePoints } from "../pyjson.js";
+import { json } from "@weft/wire";
 import { pyRepr, pyStr } from "./pyrepr.js";
 import { isPlainObject } from "./redact.js";
 
@@ -71,7 +71,7 @@ function summarizeRows(rows: unknown[], maxFacts: number): string[] {
     }
     const strs = vals.filter((v): v is string => typeof v === "string");
     if (strs.length === 0) continue;
-    const distinct = [...new Set(strs)].sort(compareCodePoints);
+    const distinct = [...new Set(strs)].sort(json.compareCodePoints);
     if (distinct.length >= 2 && distinct.length <= 10) {
       const summary = distinct.map((v) => `${v}=${strs.filter((s) => s === v).length}`).join(", ");
       facts.push(`${k} distribution: ${summary}`);
@@ -82,7 +82,7 @@ function summarizeRows(rows: unknown[], maxFacts: number): string[] {
 
 function summarizeObject(data: Record<string, unknown>, maxFacts: number): string[] {
   const keys = Object.keys(data);
-  const facts = [`Keys: ${[...keys].sort(compareCodePoints).slice(0, 20).join(", ")}`];
+  const facts = [`Keys: ${[...keys].sort(json.compareCodePoints).slice(0, 20).join(", ")}`];
   for (const k of keys.slice(0, maxFacts)) {
     const v = data[k];
     if (typeof v === "number" || typeof v === "boolean") facts.push(`${k}: ${pyStr(v)}`);

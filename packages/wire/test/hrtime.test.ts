@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { hrTimeToNanos } from "../src/index.js";
+import { time } from "../src/index.js";
+
+const { hrTimeToNanos } = time;
 
 describe("hrTimeToNanos", () => {
   test("matches BigInt arithmetic for any [seconds, nanos] the SDK can produce", () => {

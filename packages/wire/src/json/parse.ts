@@ -1,22 +1,54 @@
-// A strict JSON reader that never loses a number: ints beyond 2^53 and integral floats (`2.0`,
-// `1e+21`, `-0.0`) come back as JsonNumber lexemes; every other number as a JS number whose
-// canonical form equals Python's. So canonicalize(parseJsonLossless(t)) == Python's canonical of t.
-// Accepts NaN/Infinity/-Infinity like Python's json.loads; duplicate keys: last wins (also Python).
+// The lossless reader. Strict JSON plus Python's `NaN` / `Infinity` / `-Infinity`, and stricter
+// than Python where evidence needs it: a duplicate key is an error (JSON readers disagree on
+// which value wins), nesting is limited to MAX_DEPTH (checked before each level is entered), and
+// `__proto__` is an ordinary key. Numbers: safe integers and non-integral finite floats come back
+// as JS numbers; everything else (ints beyond 2^53, `2.0`, `1e+21`, `-0.0`, non-finite) as a
+// LosslessNumber, so canonicalize(parse(t)) equals Python's canonical form of t.
 
-import { JsonSyntaxError } from "./errors.js";
-import type { JsonValue } from "./types.js";
+import { JsonDepthError, JsonDuplicateKeyError, JsonSyntaxError } from "../errors.js";
+import { MAX_DEPTH } from "./canonical.js";
+import { LosslessNumber } from "./number.js";
+
+/** What `parse` returns. */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | LosslessNumber
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/** A JSON object as `parse` builds it. */
+export type JsonObject = { [key: string]: JsonValue };
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: raw control characters end a run (JSON forbids them in strings)
 const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+const NAN = new LosslessNumber("NaN");
+const INF = new LosslessNumber("Infinity");
+const NEG_INF = new LosslessNumber("-Infinity");
 
-export function parseJsonLossless(text: string): JsonValue {
+/**
+ * Parses one JSON text. Throws JsonSyntaxError, JsonDuplicateKeyError or JsonDepthError (all
+ * JsonInputError, with the offset).
+ */
+export function parse(text: string): JsonValue {
   const p = new Parser(text);
   p.ws();
-  const v = p.value();
+  const v = p.value(0);
   p.ws();
   if (p.i !== text.length) p.fail("Extra data");
   return v;
+}
+
+/** Sets `obj[key] = value` as an own data property, also for `__proto__` (which `=` would turn into a prototype change). */
+export function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    obj[key] = value;
+  }
 }
 
 class Parser {
@@ -38,13 +70,15 @@ class Parser {
     this.i = i;
   }
 
-  value(): JsonValue {
+  value(depth: number): JsonValue {
     const c = this.s.charCodeAt(this.i);
     switch (c) {
       case 0x7b:
-        return this.object();
+        if (depth >= MAX_DEPTH) throw new JsonDepthError(MAX_DEPTH, this.i);
+        return this.object(depth + 1);
       case 0x5b:
-        return this.array();
+        if (depth >= MAX_DEPTH) throw new JsonDepthError(MAX_DEPTH, this.i);
+        return this.array(depth + 1);
       case 0x22:
         return this.string();
       case 0x74:
@@ -54,13 +88,11 @@ class Parser {
       case 0x6e:
         return this.literal("null", null);
       case 0x4e:
-        return this.literal("NaN", { kind: "json-number", lexeme: "NaN" });
+        return this.literal("NaN", NAN);
       case 0x49:
-        return this.literal("Infinity", { kind: "json-number", lexeme: "Infinity" });
+        return this.literal("Infinity", INF);
       default:
-        if (c === 0x2d && this.s.startsWith("-Infinity", this.i)) {
-          return this.literal("-Infinity", { kind: "json-number", lexeme: "-Infinity" });
-        }
+        if (c === 0x2d && this.s.startsWith("-Infinity", this.i)) return this.literal("-Infinity", NEG_INF);
         if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
         return this.fail(Number.isNaN(c) ? "Unexpected end of input" : "Expecting value");
     }
@@ -85,7 +117,7 @@ class Parser {
     } else if (Number.isFinite(n) && !Number.isInteger(n)) {
       return n;
     }
-    return { kind: "json-number", lexeme };
+    return new LosslessNumber(lexeme);
   }
 
   string(): string {
@@ -158,7 +190,7 @@ class Parser {
     }
   }
 
-  array(): JsonValue[] {
+  array(depth: number): JsonValue[] {
     this.i++;
     const out: JsonValue[] = [];
     this.ws();
@@ -168,7 +200,7 @@ class Parser {
     }
     for (;;) {
       this.ws();
-      out.push(this.value());
+      out.push(this.value(depth));
       this.ws();
       const c = this.s.charCodeAt(this.i++);
       if (c === 0x5d) return out;
@@ -179,9 +211,9 @@ class Parser {
     }
   }
 
-  object(): { [key: string]: JsonValue } {
+  object(depth: number): JsonObject {
     this.i++;
-    const out: { [key: string]: JsonValue } = {};
+    const out: JsonObject = {};
     this.ws();
     if (this.s.charCodeAt(this.i) === 0x7d) {
       this.i++;
@@ -190,17 +222,15 @@ class Parser {
     for (;;) {
       this.ws();
       if (this.s.charCodeAt(this.i) !== 0x22) this.fail("Expecting property name enclosed in double quotes");
+      const keyAt = this.i;
       const key = this.string();
       this.ws();
       if (this.s.charCodeAt(this.i) !== 0x3a) this.fail("Expecting ':' delimiter");
       this.i++;
       this.ws();
-      const v = this.value();
-      if (key === "__proto__") {
-        Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-      } else {
-        out[key] = v;
-      }
+      const v = this.value(depth);
+      if (Object.hasOwn(out, key)) throw new JsonDuplicateKeyError(key, keyAt);
+      setKey(out, key, v);
       this.ws();
       const c = this.s.charCodeAt(this.i++);
       if (c === 0x7d) return out;

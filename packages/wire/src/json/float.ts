@@ -1,9 +1,9 @@
 // Python `repr(float)` layout for JS numbers. Both languages pick the same shortest round-trip
-// digits; only the layout differs (Python: `2.0`, `1e-07`, `1e+16`, `-0.0`), so we take JS's
-// digits from toExponential() and lay them out the way CPython's float_repr does.
+// digits; only the layout differs (Python: `2.0`, `1e-07`, `1e+16`, `-0.0`), so JS's digits from
+// toExponential() are laid out the way CPython's float_repr does.
 
 /** Formats a double exactly as Python's `repr(float(x))` (and so `json.dumps`) would. */
-export function formatPythonFloat(value: number): string {
+export function floatRepr(value: number): string {
   if (Number.isNaN(value)) return "NaN";
   if (value === Number.POSITIVE_INFINITY) return "Infinity";
   if (value === Number.NEGATIVE_INFINITY) return "-Infinity";
