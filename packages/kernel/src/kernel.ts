@@ -25,6 +25,7 @@ import {
 } from "./errors.js";
 import { Firewall } from "./firewall/firewall.js";
 import { isPlainObject, redactString } from "./firewall/redact.js";
+import { getDefaultTraceStore } from "./default-trace-store.js";
 import { type ExpandQuery, HandleStore } from "./handles.js";
 import type {
   CapabilityGrant,
@@ -68,6 +69,7 @@ export interface KernelOptions {
   registry: CapabilityRegistry;
   /** Carried on every channel message (and so on spans/metrics). Default "weft-kernel". */
   kernelId?: string;
+  /** Where ActionTraces go. Default: the store set by `setDefaultTraceStore()`, else a private in-memory one. */
   traceStore?: TraceStore;
   tokenProvider?: TokenProvider;
   /** Secret for the default token provider (else WEFT_SECRET / WEAVER_KERNEL_SECRET / dev secret). */
@@ -175,7 +177,7 @@ export class Kernel {
     if (options?.registry === undefined) throw new InvalidArgumentError("Kernel needs a registry.");
     this.registry = options.registry;
     this.id = options.kernelId ?? DEFAULT_KERNEL_ID;
-    this.traceStore = options.traceStore ?? new InMemoryTraceStore();
+    this.traceStore = options.traceStore ?? getDefaultTraceStore() ?? new InMemoryTraceStore();
     this.tokenProvider =
       options.tokenProvider ??
       new HmacTokenProvider({
