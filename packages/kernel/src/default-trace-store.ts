@@ -31,7 +31,9 @@ function isTraceStore(value: unknown): value is TraceStore {
  */
 export function setDefaultTraceStore(store: TraceStore | undefined): TraceStore | undefined {
   if (store !== undefined && !isTraceStore(store)) {
-    throw new InvalidArgumentError("setDefaultTraceStore needs a TraceStore (record, get, listAll, query) or undefined.");
+    throw new InvalidArgumentError(
+      "setDefaultTraceStore needs a TraceStore (record, get, listAll, query) or undefined.",
+    );
   }
   const slot = globalThis as Slot;
   const previous = slot[SLOT];

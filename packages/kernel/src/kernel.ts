@@ -14,6 +14,7 @@ import {
   type RevokeMessage,
   revokeChannel,
 } from "./channels.js";
+import { getDefaultTraceStore } from "./default-trace-store.js";
 import type { Driver, ExecutionContext } from "./drivers/driver.js";
 import {
   DriverError,
@@ -25,7 +26,6 @@ import {
 } from "./errors.js";
 import { Firewall } from "./firewall/firewall.js";
 import { isPlainObject, redactString } from "./firewall/redact.js";
-import { getDefaultTraceStore } from "./default-trace-store.js";
 import { type ExpandQuery, HandleStore } from "./handles.js";
 import type {
   CapabilityGrant,

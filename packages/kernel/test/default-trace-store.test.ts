@@ -56,7 +56,9 @@ describe("default trace store hook", () => {
   });
 
   it("refuses something that is not a TraceStore", () => {
-    expect(() => setDefaultTraceStore({ record() {} } as unknown as TraceStore)).toThrow(InvalidArgumentError);
+    expect(() => setDefaultTraceStore({ record() {} } as unknown as TraceStore)).toThrow(
+      InvalidArgumentError,
+    );
     expect(getDefaultTraceStore()).toBeUndefined();
   });
 });
