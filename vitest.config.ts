@@ -9,11 +9,12 @@ const packages = [
   "span-processor-chained",
   "exporter-ocsf",
   "cli",
+  "mcp",
 ];
 
 export default defineConfig({
-  resolve: { conditions: ["source"] },
-  ssr: { resolve: { conditions: ["source"] } },
+  resolve: { conditions: ["@weft/source"] },
+  ssr: { resolve: { conditions: ["@weft/source"] } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 600_000,

@@ -21,6 +21,7 @@ export {
   redactString,
   SENSITIVE_FIELD_NAMES,
 } from "./firewall/redact.js";
+export type { GuardGrantInput, GuardInvokeInput, GuardVerdict, KernelGuard } from "./guards.js";
 export { type ExpandQuery, HandleStore, type HandleStoreOptions } from "./handles.js";
 export {
   isoformat,

@@ -25,6 +25,7 @@ import {
 } from "./errors.js";
 import { Firewall } from "./firewall/firewall.js";
 import { isPlainObject, redactString } from "./firewall/redact.js";
+import type { GuardVerdict, KernelGuard } from "./guards.js";
 import { type ExpandQuery, HandleStore } from "./handles.js";
 import type {
   CapabilityGrant,
@@ -78,6 +79,8 @@ export interface KernelOptions {
   router?: Router;
   firewall?: Firewall;
   handleStore?: HandleStore;
+  /** Guards checked after the policy at grant and before drivers at invoke (see `addGuard`). */
+  guards?: readonly KernelGuard[];
 }
 
 export interface GrantOptions {
@@ -169,6 +172,7 @@ export class Kernel {
   readonly firewall: Firewall;
   readonly handleStore: HandleStore;
   readonly #drivers = new Map<string, Driver>();
+  readonly #guards: KernelGuard[] = [];
   readonly #stats = new KernelStats();
 
   constructor(options: KernelOptions) {
@@ -186,6 +190,7 @@ export class Kernel {
     this.router = options.router ?? new StaticRouter();
     this.firewall = options.firewall ?? new Firewall();
     this.handleStore = options.handleStore ?? new HandleStore();
+    for (const guard of options.guards ?? []) this.addGuard(guard);
     const live = liveSet();
     const ref = new WeakRef<Kernel>(this);
     live.refs.add(ref);
@@ -201,6 +206,19 @@ export class Kernel {
     )
       throw new InvalidArgumentError("A driver needs a non-empty driverId and an execute(ctx) method.");
     this.#drivers.set(driver.driverId, driver);
+  }
+
+  /**
+   * Adds a guard: after the policy allows a grant it may deny (with a reason code) or add signed
+   * constraints; after a token verifies it may deny the invoke before any driver runs. Denials are
+   * recorded and counted exactly like the policy's.
+   */
+  addGuard(guard: KernelGuard): void {
+    if (typeof guard?.guardId !== "string" || guard.guardId === "")
+      throw new InvalidArgumentError("A guard needs a non-empty guardId.");
+    if (this.#guards.some((g) => g.guardId === guard.guardId))
+      throw new InvalidArgumentError(`A guard ${quoted(guard.guardId)} is already added.`);
+    this.#guards.push(guard);
   }
 
   get drivers(): ReadonlyMap<string, Driver> {
@@ -253,6 +271,8 @@ export class Kernel {
           justification: options.justification ?? "",
         });
         if (!decision.allowed) throw new PolicyDeniedError(decision.reason, decision.reasonCode);
+        if (this.#guards.length > 0)
+          decision = this.#guardGrant(capability.capabilityId, principal, decision);
       } catch (err) {
         if (err instanceof PolicyDeniedError) this.#onGrantDenied(request, principal, err, msg);
         throw err;
@@ -273,6 +293,57 @@ export class Kernel {
       return { request, principal, decision, token, auditId };
     } catch (err) {
       if (msg !== undefined) msg.errorCode = errorCode(err);
+      throw err;
+    }
+  }
+
+  /** Runs every guard's grant check; a denial throws, added constraints join the decision's. */
+  #guardGrant(
+    capabilityId: string,
+    principal: Principal,
+    decision: ReturnType<PolicyEngine["evaluate"]>,
+  ): ReturnType<PolicyEngine["evaluate"]> {
+    let constraints = decision.constraints;
+    for (const guard of this.#guards) {
+      const verdict = guard.checkGrant?.({ capabilityId, principal, constraints });
+      if (verdict === undefined) continue;
+      assertVerdict(guard, verdict);
+      if (!verdict.allowed) throw new PolicyDeniedError(verdict.reason, verdict.reasonCode);
+      if (verdict.constraints !== undefined) constraints = { ...constraints, ...verdict.constraints };
+    }
+    return constraints === decision.constraints ? decision : { ...decision, constraints };
+  }
+
+  /** Runs every guard's invoke check; a denial is recorded and counted, then thrown. */
+  #guardInvoke(token: CapabilityToken, principal: Principal, msg: InvokeMessage | undefined): void {
+    for (const guard of this.#guards) {
+      const verdict = guard.checkInvoke?.({
+        capabilityId: token.capabilityId,
+        principal,
+        tokenId: token.tokenId,
+        constraints: token.constraints,
+      });
+      if (verdict === undefined) continue;
+      assertVerdict(guard, verdict);
+      if (verdict.allowed) continue;
+      const err = new PolicyDeniedError(verdict.reason, verdict.reasonCode);
+      this.#stats.onDenial(err.reasonCode);
+      const actionId = randomUUID();
+      try {
+        this.traceStore.record({
+          ...denyTrace(actionId, token.capabilityId, principal.principalId, err.reasonCode, err.message),
+          tokenId: token.tokenId,
+        });
+      } catch (storeErr) {
+        process.emitWarning(`Deny trace could not be recorded (${errorCode(storeErr)}).`, {
+          code: "WEFT_DENY_TRACE_FAILED",
+        });
+      }
+      if (msg !== undefined) {
+        msg.decision = "deny";
+        msg.reasonCode = verdict.reasonCode;
+        msg.actionId = actionId;
+      }
       throw err;
     }
   }
@@ -334,6 +405,7 @@ export class Kernel {
       requestedResponseMode: String(options?.responseMode ?? "summary"),
       dryRun: options?.dryRun === true,
       digestArgs: argsDigester(options?.args),
+      driverAttributes: undefined,
       // Every field the invoke fills in later, declared up front: the message keeps one shape
       // instead of growing through a chain of hidden-class transitions on every call.
       runInContext: undefined,
@@ -392,6 +464,15 @@ export class Kernel {
       });
       capability = this.registry.get(token.capabilityId);
       plan = this.router.route(token.capabilityId, this.#drivers);
+    } catch (err) {
+      if (msg !== undefined) {
+        msg.errorCode = errorCode(err);
+        if (err instanceof ReasonedWeftError && err.reasonCode !== null) msg.reasonCode = err.reasonCode;
+      }
+      throw err;
+    }
+    try {
+      if (this.#guards.length > 0) this.#guardInvoke(token, principal, msg);
     } catch (err) {
       if (msg !== undefined) {
         msg.errorCode = errorCode(err);
@@ -465,6 +546,8 @@ export class Kernel {
       args,
       constraints: token.constraints,
       actionId,
+      ...(timeoutS !== undefined && { timeoutMs: timeoutS * 1000 }),
+      ...(msg !== undefined && { annotate: annotator(msg) }),
     };
     let outcome: DriverOutcome | undefined;
     let frame: Frame;
@@ -693,6 +776,20 @@ function resolveInvokeTimeout(constraints: Record<string, unknown>): number | un
       `Invalid '${INVOKE_TIMEOUT_CONSTRAINT}' constraint: ${String(raw)} (must be a positive number of seconds).`,
     );
   return raw;
+}
+
+/** Collects a driver's telemetry attributes onto the invoke message (only built while listened to). */
+function annotator(msg: InvokeMessage): NonNullable<ExecutionContext["annotate"]> {
+  return (attributes) => {
+    msg.driverAttributes = { ...msg.driverAttributes, ...attributes };
+  };
+}
+
+function assertVerdict(guard: KernelGuard, verdict: GuardVerdict): void {
+  if (typeof verdict !== "object" || verdict === null || typeof verdict.allowed !== "boolean")
+    throw new InvalidArgumentError(`Guard ${quoted(guard.guardId)} returned an invalid verdict.`);
+  if (!verdict.allowed && (typeof verdict.reasonCode !== "string" || verdict.reasonCode === ""))
+    throw new InvalidArgumentError(`Guard ${quoted(guard.guardId)} denied without a reason code.`);
 }
 
 async function withDeadline(driver: Driver, ctx: ExecutionContext, timeoutS: number): Promise<RawResult> {
