@@ -1,5 +1,6 @@
 // One vitest config for the whole workspace: a project per package plus the cross-package tests.
-// Packages resolve each other through the "source" export condition, so tests run on sources.
+// Packages resolve each other through the private "@weft/source" export condition (each package.json
+// lists it first in exports["."]), so tests run on sources; a new package needs only its project entry.
 import { defineConfig } from "vitest/config";
 
 const packages = [
