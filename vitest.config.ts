@@ -10,6 +10,7 @@ const packages = [
   "span-processor-chained",
   "exporter-ocsf",
   "cli",
+  "mcp",
 ];
 
 export default defineConfig({
