@@ -10,7 +10,6 @@ const packages = [
   "span-processor-chained",
   "exporter-ocsf",
   "cli",
-  "mcp",
 ];
 
 export default defineConfig({
