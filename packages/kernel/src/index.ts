@@ -37,13 +37,12 @@ export {
   DEFAULT_KERNEL_ID,
   type ExpandOptions,
   type GrantOptions,
-  INVOKE_TIMEOUT_CONSTRAINT,
   type InvokeOptions,
   Kernel,
   type KernelGauges,
   type KernelOptions,
-  liveKernels,
 } from "./kernel.js";
+export { liveKernels } from "./live-kernels.js";
 export type * from "./models.js";
 export {
   DefaultPolicyEngine,
@@ -89,3 +88,4 @@ export {
   type InMemoryTraceStoreOptions,
   queryTraces,
 } from "./trace-store.js";
+export { INVOKE_TIMEOUT_CONSTRAINT } from "./validation.js";
