@@ -11,6 +11,7 @@ const packages = [
   "exporter-ocsf",
   "cli",
   "node",
+  "mcp",
 ];
 
 export default defineConfig({

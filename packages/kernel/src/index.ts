@@ -24,6 +24,7 @@ export {
   redactString,
   SENSITIVE_FIELD_NAMES,
 } from "./firewall/redact.js";
+export type { GuardGrantInput, GuardInvokeInput, GuardVerdict, KernelGuard } from "./guards.js";
 export { type ExpandQuery, HandleStore, type HandleStoreOptions } from "./handles.js";
 export {
   isoformat,
@@ -37,13 +38,12 @@ export {
   DEFAULT_KERNEL_ID,
   type ExpandOptions,
   type GrantOptions,
-  INVOKE_TIMEOUT_CONSTRAINT,
   type InvokeOptions,
   Kernel,
   type KernelGauges,
   type KernelOptions,
-  liveKernels,
 } from "./kernel.js";
+export { liveKernels } from "./live-kernels.js";
 export type * from "./models.js";
 export {
   DefaultPolicyEngine,
@@ -89,3 +89,4 @@ export {
   type InMemoryTraceStoreOptions,
   queryTraces,
 } from "./trace-store.js";
+export { INVOKE_TIMEOUT_CONSTRAINT } from "./validation.js";
