@@ -13,6 +13,7 @@ import {
   fromMcpV1,
   governTransport,
   MCP_DENIED_ERROR_CODE,
+  MCP_DURATION_BUCKETS,
   McpMalformedResultError,
   type McpToolClient,
   registerMcpServer,
@@ -120,8 +121,26 @@ describe.each<Sdk>(["v1", "v2"])("SDK %s client over stdio", (sdk) => {
   it("turns an isError result into a recorded tool failure with error.type tool_error", async () => {
     const conn = await stdioClient(sdk, []);
     closers.push(conn.close);
-    await registerMcpServer(world.kernel, conn.client, { server: "tools", safety: { fail: "READ" } });
+    await registerMcpServer(world.kernel, conn.client, {
+      server: "tools",
+      safety: { fail: "READ", echo: "READ" },
+      driver: { meterProvider: world.meterProvider },
+    });
     await expect(call("tools.fail", { why: "no reason" })).rejects.toMatchObject({ code: "DRIVER_ERROR" });
+    await call("tools.echo", { text: "ok" });
+    const { resourceMetrics } = await world.reader.collect();
+    const metric = resourceMetrics.scopeMetrics
+      .flatMap((m) => m.metrics)
+      .find((m) => m.descriptor.name === "mcp.client.operation.duration");
+    expect(metric?.descriptor.unit).toBe("s");
+    const points = (metric?.dataPoints ?? []) as { attributes: Record<string, unknown>; value: unknown }[];
+    const failed = points.find((p) => p.attributes["error.type"] === "tool_error");
+    const ok = points.find((p) => p.attributes["error.type"] === undefined);
+    expect(failed?.attributes["gen_ai.tool.name"]).toBe("fail");
+    expect(ok?.attributes["mcp.method.name"]).toBe("tools/call");
+    const histogram = ok?.value as { buckets: { boundaries: number[] } } | undefined;
+    expect(histogram?.buckets.boundaries).toEqual(MCP_DURATION_BUCKETS);
+    for (const p of points) expect(p.attributes["mcp.session.id"]).toBeUndefined();
     const [trace] = world.store.actions.query({ capabilityId: "tools.fail" });
     expect(trace?.error).toContain("cannot: no reason");
     const span = executeToolSpan(await world.spans(), "tools.fail");
