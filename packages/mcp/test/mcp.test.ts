@@ -2,7 +2,8 @@
 // with both SDK majors on the client side: registration, governed calls, tracing across the
 // process boundary, definition pinning, governTransport, and servers that misbehave.
 
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport as StdioV1 } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { SpanKind } from "@opentelemetry/api";
@@ -167,6 +168,27 @@ describe.each<Sdk>(["v1", "v2"])("SDK %s client over Streamable HTTP on loopback
     await eventually(() => serverSpans(spansFile).some((s) => s.name === "tools/call echo"));
     const remote = serverSpans(spansFile).find((s) => s.name === "tools/call echo");
     expect(remote?.parentSpanId).toBe(span.spanContext().spanId);
+  });
+});
+
+describe("the reference server @modelcontextprotocol/server-everything", () => {
+  it("registers its tools with safety from its annotations when trusted, and calls them", async () => {
+    const require = createRequire(import.meta.url);
+    const script = join(
+      dirname(require.resolve("@modelcontextprotocol/server-everything/package.json")),
+      "dist/index.js",
+    );
+    const conn = await stdioClient("v2", ["stdio"], script);
+    closers.push(conn.close);
+    const binding = await registerMcpServer(world.kernel, conn.client, {
+      server: "everything",
+      trusted: true,
+    });
+    expect(binding.capabilityIds).toEqual(expect.arrayContaining(["everything.echo", "everything.get-sum"]));
+    expect(world.kernel.registry.get("everything.echo").safetyClass).toBe("READ");
+    expect(world.kernel.registry.get("everything.toggle-simulated-logging").safetyClass).toBe("WRITE");
+    expect((await call("everything.echo", { message: "hi there" })).rawData).toBe("Echo: hi there");
+    expect(world.store.verify("actions").ok).toBe(true);
   });
 });
 
