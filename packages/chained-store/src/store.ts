@@ -6,13 +6,20 @@ import { secret } from "@weft/wire";
 import { ATTR_ACTION_ID } from "./attributes.js";
 import { JsonlActionLog, JsonlSpanLog, spansPathFor } from "./backends/jsonl.js";
 import { MemoryActionLog, MemorySpanLog } from "./backends/memory.js";
-import { SqliteDatabase } from "./backends/sqlite.js";
+import { SqliteDatabase } from "./backends/sqlite-database.js";
 import { RecordHasher } from "./chain.js";
 import { ActionChainImpl, SpanChainImpl } from "./chains.js";
 import { InvalidArgumentError, StoreClosedError, StoreReadonlyError } from "./errors.js";
 import type { ActionLog, SpanLog } from "./log.js";
 import { SqliteRevocationStore } from "./revocations.js";
-import type { ChainedStore, ChainName, StoreFormat, StoreOptions, VerifyResult } from "./types.js";
+import type {
+  ChainedStore,
+  ChainName,
+  SecretCheck,
+  StoreFormat,
+  StoreOptions,
+  VerifyResult,
+} from "./types.js";
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_RECORDS = 10_000;
@@ -105,6 +112,10 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
         ? new SqliteRevocationStore(sqlite.db, { busyTimeoutMs })
         : new SqliteRevocationStore(revPath, { busyTimeoutMs, synchronous });
       return revocations;
+    },
+    secretCheck(): SecretCheck {
+      guard("read");
+      return sqlite ? sqlite.secretFingerprint(hasher) : "unknown";
     },
     verify(chain: ChainName): VerifyResult {
       if (chain === "actions") return actions.verify();
