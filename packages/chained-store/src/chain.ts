@@ -3,7 +3,7 @@
 // "trace" in every Weft chain (actions and spans), so the reference's verify_chain checks any of them.
 
 import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
-import { GENESIS_HASH, json } from "@weft/wire";
+import { GENESIS_HASH, JsonDepthError, JsonDuplicateKeyError, json } from "@weft/wire";
 import type { ChainRecord, VerifyResult } from "./types.js";
 
 export const CHAIN_VERSION = "1";
@@ -142,10 +142,13 @@ export class ChainVerifier {
         `Broken link at seq ${seq}: prev_hash does not match the preceding record's hash (insertion, deletion, or reorder).`,
       );
     }
-    if (!this.#hashMatches(seq, prevHash, recordHash, payload)) {
+    const matched = this.#hashMatches(seq, prevHash, recordHash, payload);
+    if (matched !== true) {
       return this.#fail(
         seq,
-        `Tampered record at seq ${seq}: content does not match its stored hash (mutation, or wrong secret).`,
+        matched === false
+          ? `Tampered record at seq ${seq}: content does not match its stored hash (mutation, or wrong secret).`
+          : `Tampered record at seq ${seq}: ${matched}.`,
       );
     }
     this.#expectedPrev = recordHash;
@@ -158,7 +161,7 @@ export class ChainVerifier {
     prevHash: string,
     recordHash: string,
     payload: { text: string; reparse?: () => unknown } | { value: unknown },
-  ): boolean {
+  ): boolean | string {
     if ("value" in payload) {
       return constantTimeEqual(
         this.hasher.hashCanonical(seq, prevHash, json.canonicalize(payload.value)),
@@ -169,7 +172,11 @@ export class ChainVerifier {
     let canonical: string;
     try {
       canonical = json.canonicalize(payload.reparse ? payload.reparse() : json.parse(payload.text));
-    } catch {
+    } catch (err) {
+      // A payload readers would disagree on (a duplicate key: SQLite's json_extract takes the
+      // first value, JSON.parse and Python the last) is tampering even if one reading hashes right.
+      if (err instanceof JsonDuplicateKeyError) return `payload repeats the key ${JSON.stringify(err.key.slice(0, 64))} (readers disagree on its value)`;
+      if (err instanceof JsonDepthError) return `payload is nested deeper than ${err.limit} levels`;
       return false; // unreadable payload: it cannot be what was signed
     }
     if (canonical === payload.text) return false;

@@ -1,8 +1,8 @@
 // Tool-definition pinning: the SHA-256 of a tool's canonical definition. A server that changes a
 // tool's description, schema or annotations after approval ("rug pull") changes this hash.
 
+import { json } from "@weft/wire";
 import { createHash } from "node:crypto";
-import { canonicalJson } from "@weft/kernel";
 import type { McpTool } from "./client.js";
 
 /** The fields that define what a tool does and what a model is told about it. */
@@ -21,6 +21,6 @@ export function toolDefinition(tool: McpTool): Record<string, unknown> {
 /** Hex SHA-256 of the canonical JSON (sorted keys, compact) of the tool's definition. */
 export function toolDefinitionHash(tool: McpTool): string {
   return createHash("sha256")
-    .update(canonicalJson(toolDefinition(tool)), "utf8")
+    .update(json.canonicalize(toolDefinition(tool)), "utf8")
     .digest("hex");
 }

@@ -2,6 +2,7 @@
 // their definitions pinned. The binding owns the pins, listens for `tools/list_changed`, and is the
 // kernel guard that denies grants and invokes of a tool whose definition changed until re-approved.
 
+import { time } from "@weft/wire";
 import { randomUUID } from "node:crypto";
 import type {
   ActionTrace,
@@ -12,7 +13,7 @@ import type {
   SafetyClass,
   Sensitivity,
 } from "@weft/kernel";
-import { InvalidArgumentError, nowIso } from "@weft/kernel";
+import { InvalidArgumentError } from "@weft/kernel";
 import { type McpConnectionInfo, type McpTool, type McpToolClient, toToolClient } from "./client.js";
 import { toolDefinitionHash } from "./definition.js";
 import { McpDriver, type McpDriverOptions } from "./driver.js";
@@ -321,7 +322,7 @@ export class McpServerBinding implements KernelGuard {
       capabilityId,
       principalId: "",
       tokenId: "",
-      invokedAt: nowIso(),
+      invokedAt: time.nowIso(),
       args: {
         mcp_server: this.server,
         mcp_tool: tool,

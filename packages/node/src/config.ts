@@ -2,6 +2,7 @@
 // variables and Weft's WEFT_* ones), then defaults. Every bad value becomes one reported problem
 // and a safe fallback; nothing here throws. docs/configuration.md is the table of these variables.
 
+import { secret } from "@weft/wire";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace";
 import type { Reporter } from "./report.js";
@@ -278,7 +279,8 @@ export function resolveConfig(options: WeftNodeOptions, env: Env, reporter: Repo
   return {
     serviceName: options.serviceName ?? envValue(env, "OTEL_SERVICE_NAME"),
     store: options.store ?? envValue(env, "WEFT_STORE") ?? DEFAULT_STORE_PATH,
-    secret: options.secret ?? envValue(env, "WEFT_SECRET") ?? envValue(env, "WEAVER_KERNEL_SECRET"),
+    // The one resolver (@weft/wire), untrimmed like the kernel's and the CLI's: a secret is its bytes.
+    secret: options.secret ?? secret.lookup(undefined, env).secret ?? undefined,
     storeSync,
     ocsf,
     captureArgs,

@@ -5,7 +5,7 @@
 // by someone else re-reads the new tail before appending.
 
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, writeSync } from "node:fs";
-import { json } from "@weft/wire";
+import { JsonDepthError, JsonDuplicateKeyError, json } from "@weft/wire";
 import { ChainVerifier, GENESIS_HASH, type RecordHasher } from "../chain.js";
 import {
   DuplicateActionIdError,
@@ -36,7 +36,9 @@ export interface JsonlEnvelope {
 export function parseEnvelope(text: string): JsonlEnvelope | null {
   let v: unknown;
   try {
-    v = JSON.parse(text);
+    // The lossless reader, not JSON.parse: the reference writes NaN/Infinity (so does Weft), and a
+    // duplicate key or hostile depth must not be resolved one way here and another elsewhere.
+    v = json.parse(text);
   } catch {
     return null;
   }
@@ -55,6 +57,24 @@ export function parseEnvelope(text: string): JsonlEnvelope | null {
     recordHash: o["record_hash"],
     trace: o["trace"] as Record<string, unknown>,
   };
+}
+
+/**
+ * The envelope of a line in the standard layout whose payload readers would disagree on (a
+ * duplicate key) or that nests beyond the limit: the record is kept, with an unknown payload, so
+ * that verification reports it as tampering at its seq instead of the store failing to open.
+ * Null for anything else.
+ */
+function ambiguousEnvelope(text: string): JsonlEnvelope | null {
+  const m = LINE.exec(text);
+  if (m === null) return null;
+  try {
+    json.parse(text);
+    return null;
+  } catch (err) {
+    if (!(err instanceof JsonDuplicateKeyError || err instanceof JsonDepthError)) return null;
+  }
+  return { seq: Number(m[1]), prevHash: m[2] as string, recordHash: m[3] as string, trace: {} };
 }
 
 function payloadOf(text: string): JsonValue {
@@ -119,7 +139,7 @@ class JsonlLog<C> implements RecordLog<C> {
       this.#lines = l.line;
       this.#size = l.offset + Buffer.byteLength(l.text) + 1;
       if (l.text.trim() === "") continue;
-      const env = parseEnvelope(l.text);
+      const env = parseEnvelope(l.text) ?? ambiguousEnvelope(l.text);
       if (env === null) {
         if (this.#count === 0 && l.line === 1)
           throw new NotAStoreError(this.path, "its first line is not a trace record");

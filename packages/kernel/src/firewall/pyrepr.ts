@@ -3,7 +3,12 @@
 
 import { json, repr } from "@weft/wire";
 
-export function pyRepr(v: unknown): string {
+/**
+ * Python `repr()` of a JSON-like value. Tool results are untrusted, so nesting is bounded: below
+ * json.MAX_DEPTH levels a container prints as `...` (as Python prints a recursive list) instead
+ * of recursing further.
+ */
+export function pyRepr(v: unknown, depth = 0): string {
   if (v === null || v === undefined) return "None";
   if (v === true) return "True";
   if (v === false) return "False";
@@ -11,10 +16,11 @@ export function pyRepr(v: unknown): string {
   if (typeof v === "number") return pyNumStr(v);
   if (typeof v === "bigint") return v.toString();
   if (json.LosslessNumber.is(v)) return v.lexeme;
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(", ")}]`;
+  if (typeof v === "object" && depth >= json.MAX_DEPTH) return "...";
+  if (Array.isArray(v)) return `[${v.map((x) => pyRepr(x, depth + 1)).join(", ")}]`;
   if (typeof v === "object")
     return `{${Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${repr.str(k)}: ${pyRepr(x)}`)
+      .map(([k, x]) => `${repr.str(k)}: ${pyRepr(x, depth + 1)}`)
       .join(", ")}}`;
   return String(v);
 }
