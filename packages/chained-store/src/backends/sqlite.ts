@@ -20,6 +20,7 @@ import { DuplicateActionIdError, NotAStoreError, WrongSecretError } from "../err
 import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, SpanLog } from "../log.js";
 import type { NormalizedSpanQuery, NormalizedTraceQuery } from "../query.js";
 import type { SpanColumns } from "../span-codec.js";
+import { TREE_TABLE_NAMES, TREE_TABLES, tempTreeTables } from "../tree/schema.js";
 import { mapSqliteError, sqliteCode } from "./sqlite-errors.js";
 import {
   KNOWN_TABLES,
@@ -31,6 +32,18 @@ import {
 } from "./sqlite-schema.js";
 
 type Row = [number, string, string, string];
+
+/** How the Merkle layer follows appends without the backend knowing about trees. */
+export interface MerkleHooks {
+  /** Inside the append transaction, after the inserts. */
+  appended(firstSeq: number, leaves: readonly Buffer[]): void;
+  /** After the transaction committed (events go out only for durable state). */
+  committed(): void;
+  /** The transaction rolled back. */
+  rolledBack(): void;
+  /** Inside a prune transaction, before rows are deleted: the tree must cover them first. */
+  beforePrune(): void;
+}
 
 export interface SqliteOpenOptions {
   readonly: boolean;
@@ -97,16 +110,24 @@ export class SqliteDatabase {
       // A reference-written file has no Weft tables; empty temp stand-ins keep one code path.
       if (!tables.includes("meta")) db.exec("CREATE TEMP TABLE meta (key TEXT PRIMARY KEY, value TEXT)");
       if (!tables.includes("weft_spans")) db.exec(TEMP_SPANS);
+      const missingTree = TREE_TABLE_NAMES.filter((t) => !tables.includes(t));
+      if (missingTree.length > 0) db.exec(tempTreeTables(missingTree));
       return;
     }
     if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${this.options.synchronous}`);
     // Only take the write lock when something is missing, so opening never waits on a writer.
-    if (tables.includes("weft_spans") && tables.includes("meta") && this.meta(META_SCHEMA) !== undefined)
+    if (
+      tables.includes("weft_spans") &&
+      tables.includes("meta") &&
+      TREE_TABLE_NAMES.every((t) => tables.includes(t)) &&
+      this.meta(META_SCHEMA) !== undefined
+    )
       return;
     const create = db.transaction(() => {
       db.exec(REFERENCE_TABLES);
       db.exec(WEFT_TABLES);
+      db.exec(TREE_TABLES);
       const put = db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
       put.run(META_SCHEMA, SCHEMA_VERSION);
       put.run(META_CHAIN_VERSION, CHAIN_VERSION);
@@ -208,8 +229,18 @@ abstract class SqliteLogBase<C> {
   readonly #appendTx = (entries: LogEntry<C>[], hasher: RecordHasher): Linked[] => {
     let { nextSeq: seq, prevHash } = this.tip();
     const out: Linked[] = new Array(entries.length);
+    const merkle = this.merkle;
+    // The Merkle leaf is hashed from the same message bytes as the HMAC (one extra SHA-256).
+    const leaves: Buffer[] | undefined = merkle ? new Array(entries.length) : undefined;
     for (let i = 0; i < entries.length; i++) {
-      const recordHash = hasher.hashCanonical(seq, prevHash, entries[i]!.text);
+      let recordHash: string;
+      if (leaves) {
+        const h = hasher.hashCanonicalLeaf(seq, prevHash, entries[i]!.text);
+        recordHash = h.recordHash;
+        leaves[i] = h.leaf;
+      } else {
+        recordHash = hasher.hashCanonical(seq, prevHash, entries[i]!.text);
+      }
       out[i] = { seq, prevHash, recordHash };
       prevHash = recordHash;
       seq++;
@@ -218,17 +249,30 @@ abstract class SqliteLogBase<C> {
       const l = out[i]!;
       this.insert(l.seq, l.prevHash, l.recordHash, entries[i]!);
     }
+    if (merkle && leaves) merkle.appended(out[0]!.seq, leaves);
     return out;
   };
+
+  /** The Merkle layer's hooks (set by the store): told of every append inside its transaction. */
+  merkle: MerkleHooks | undefined;
   #appendTxn: Database.Transaction<(entries: LogEntry<C>[], hasher: RecordHasher) => Linked[]> | undefined;
 
   append(entries: LogEntry<C>[], hasher: RecordHasher): Linked[] {
     this.#appendTxn ??= this.db.transaction(this.#appendTx);
+    let linked: Linked[];
     try {
-      return this.#appendTxn.immediate(entries, hasher);
+      linked = this.#appendTxn.immediate(entries, hasher);
     } catch (e) {
+      this.merkle?.rolledBack();
       throw this.owner.error(e, `append to ${this.label}`);
     }
+    this.merkle?.committed();
+    return linked;
+  }
+
+  /** Seq of the next record. */
+  nextSeq(): number {
+    return this.tip().nextSeq;
   }
 
   *rows(): IterableIterator<RawRow> {
@@ -383,6 +427,7 @@ export class SqliteActionLog extends SqliteLogBase<ActionColumns> implements Act
    */
   prune(cutoffIso: string): number {
     return this.owner.transactionImmediate(() => {
+      this.merkle?.beforePrune();
       const p = this.#pruneStatements();
       const firstKept = p.firstKept.get(cutoffIso) as number | null;
       const last = (firstKept === null ? p.lastAll.get() : p.lastBefore.get(firstKept)) as
