@@ -2,6 +2,7 @@
 // against these; change them only together with their users.
 
 import type { ActionTrace, RevocationStore, TraceQuery, TraceStore } from "@weft/kernel";
+import type { NoteVerifierKey } from "./transparency/note.js";
 
 /** A JSON number kept as its source lexeme, so foreign floats such as `2.0` round-trip exactly. */
 export interface JsonNumber {
@@ -123,6 +124,27 @@ export interface TransparencyLog {
   /** Appends witness cosignature lines (and an RFC 3161 token) to a stored checkpoint. */
   addCosignatures(chain: ChainName, size: number, lines: readonly string[], timestamp?: Buffer): void;
   stats(): TransparencyStats;
+  /** Keys that signed this chain's checkpoints, in order of first use (key rotation history). */
+  logKeys(chain: ChainName): Array<{ fromSize: number; vkey: string; createdAt: string }>;
+  /** Recomputes the tree from the records and checks every checkpoint (and `against`) with it. */
+  verify(chain: ChainName, options?: TreeVerifyOptions): TreeVerifyResult;
+}
+
+export interface TreeVerifyOptions {
+  /** Trusted log verifier keys (parsed vkeys); without them the store's recorded keys are used. */
+  keys?: readonly NoteVerifierKey[];
+  /** A checkpoint kept elsewhere, and the keys to verify it: the store must extend it. */
+  against?: { note: string; keys: readonly NoteVerifierKey[] };
+}
+
+export interface TreeVerifyResult {
+  ok: boolean;
+  treeSize: number;
+  recordsHashed: number;
+  checkpointsChecked: number;
+  /** Every problem found (first one is `detail` when not ok). */
+  problems: string[];
+  detail: string;
 }
 
 /** OTel attribute value as stored. */
@@ -206,6 +228,8 @@ export interface Chain<P = JsonValue> {
 /** The `actions` chain: ActionTraces in weaver-kernel's layout; the kernel's TraceStore port. */
 export interface ActionChain extends Chain<ActionTrace>, TraceStore {
   getBySeq(seq: number): ChainRecord<ActionTrace> | undefined;
+  /** The record (with its seq and hashes) of an action id. */
+  getRecord(actionId: string): ChainRecord<ActionTrace> | undefined;
   queryRecords(query: TraceQuery & { traceId?: string }): ChainRecord<ActionTrace>[];
   /** weaver-kernel prune semantics (SQLite only); returns the count removed. */
   prune(before: Date | string): number;

@@ -125,7 +125,8 @@ describe("RFC 6962 8-leaf tree", () => {
     expect(() => verifyInclusion(3, 7, lh[4] as Buffer, p, root)).toThrow(/root/);
     expect(() => verifyInclusion(2, 7, lh[3] as Buffer, p, root)).toThrow();
     const flipped = p.map((h) => Buffer.from(h));
-    (flipped[1] as Buffer)[5] ^= 1;
+    const target = flipped[1] as Buffer;
+    target.writeUInt8(target.readUInt8(5) ^ 1, 5);
     expect(() => verifyInclusion(3, 7, lh[3] as Buffer, flipped, root)).toThrow();
   });
 });

@@ -13,9 +13,9 @@ import {
 } from "../attributes.js";
 import { CHAIN_VERSION, ChainVerifier, type RecordHasher } from "../chain.js";
 import { NotAStoreError, WrongSecretError } from "../errors.js";
+import { TREE_TABLE_NAMES, TREE_TABLES, tempTreeTables } from "../tree/schema.js";
 import { mapSqliteError } from "./sqlite-errors.js";
 import { SqliteActionLog, SqliteSpanLog } from "./sqlite-log.js";
-import { TREE_TABLE_NAMES, TREE_TABLES, tempTreeTables } from "../tree/schema.js";
 import { KNOWN_TABLES, REFERENCE_TABLES, TEMP_SPANS, TRACES_COLUMNS, WEFT_TABLES } from "./sqlite-schema.js";
 
 export interface SqliteOpenOptions {

@@ -67,6 +67,7 @@ export const KNOWN_TABLES = new Set([
   "weft_merkle_tiles",
   "weft_tree_state",
   "weft_checkpoints",
+  "weft_log_keys",
 ]);
 
 /** Read-only opens of a reference-written file: an empty spans table in the temp schema. */

@@ -31,9 +31,21 @@ CREATE TABLE IF NOT EXISTS weft_checkpoints (
   created_at TEXT NOT NULL,
   PRIMARY KEY (chain, size)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS weft_log_keys (
+  chain TEXT NOT NULL,
+  from_size INTEGER NOT NULL,
+  vkey TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (chain, from_size, vkey)
+) WITHOUT ROWID;
 `;
 
-export const TREE_TABLE_NAMES = ["weft_merkle_tiles", "weft_tree_state", "weft_checkpoints"] as const;
+export const TREE_TABLE_NAMES = [
+  "weft_merkle_tiles",
+  "weft_tree_state",
+  "weft_checkpoints",
+  "weft_log_keys",
+] as const;
 
 /** Read-only opens of a file without the tree tables get empty temp stand-ins (one code path). */
 export function tempTreeTables(missing: readonly string[]): string {

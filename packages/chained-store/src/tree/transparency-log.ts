@@ -14,8 +14,16 @@ import { InvalidArgumentError } from "../errors.js";
 import type { RawRow } from "../log.js";
 import { formatCheckpoint, parseCheckpoint } from "../transparency/checkpoint.js";
 import { TransparencyError } from "../transparency/errors.js";
-import { leafHash, verifyInclusion } from "../transparency/merkle.js";
-import { type NoteSignerKey, parseNote, parseSignerKey, signNote } from "../transparency/note.js";
+import { CompactRange, leafHash, verifyInclusion } from "../transparency/merkle.js";
+import {
+  type NoteSignerKey,
+  type NoteVerifierKey,
+  parseNote,
+  parseSignerKey,
+  parseVerifierKey,
+  signNote,
+} from "../transparency/note.js";
+import { verifyCheckpointNote } from "../transparency/receipt.js";
 import { formatTlogProof } from "../transparency/tlog-proof.js";
 import type {
   ChainName,
@@ -24,6 +32,8 @@ import type {
   StoredCheckpoint,
   TransparencyLog,
   TransparencyStats,
+  TreeVerifyOptions,
+  TreeVerifyResult,
 } from "../types.js";
 import { ChainTree, DEFAULT_MERKLE_BATCH } from "./chain-tree.js";
 
@@ -35,6 +45,20 @@ export const META_STORE_ID = "weft.store_id";
 export const CHECKPOINT_CHANNEL = "weft:store:checkpoint";
 
 const checkpointChannel = channel(CHECKPOINT_CHANNEL);
+
+/** The compact range of [0, size) read from the tiles: one perfect subtree per set bit of size. */
+function compactRangeFromTiles(tree: ChainTree, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  let begin = 0;
+  for (let level = 62; level >= 0; level--) {
+    const span = 2 ** level;
+    if (size - begin >= span) {
+      out.push(Buffer.from(tree.node(level, begin / span)));
+      begin += span;
+    }
+  }
+  return out;
+}
 
 /** Resolves `signingKey` (key text or a file path) or WEFT_SIGNING_KEY (a file path). */
 export function resolveSigningKey(option: string | undefined): NoteSignerKey | null {
@@ -65,6 +89,7 @@ export function resolveSigningKey(option: string | undefined): NoteSignerKey | n
 /** What the transparency log needs of a chain's backend log. */
 export interface TreeChainLog {
   bySeq(seq: number): RawRow | undefined;
+  rows(): IterableIterator<RawRow>;
   head(): { seq: number; recordHash: string } | null;
   merkle: MerkleHooks | undefined;
 }
@@ -243,6 +268,15 @@ export class SqliteTransparencyLog implements TransparencyLog {
     const note = signNote(formatCheckpoint({ origin, size, root }), signer);
     const createdAt = new Date().toISOString();
     state.tree.putCheckpoint(size, root, note, createdAt);
+    // Key history: the first checkpoint a key signs records it (rotation is visible to verify).
+    const keys = this.logKeys(state.name);
+    if (keys.at(-1)?.vkey !== signer.verifier.vkey) {
+      this.#db
+        .prepare(
+          "INSERT OR IGNORE INTO weft_log_keys (chain, from_size, vkey, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .run(state.name, size, signer.verifier.vkey, createdAt);
+    }
     state.lastSize = size;
     state.queued.push({
       chain: state.name,
@@ -294,6 +328,130 @@ export class SqliteTransparencyLog implements TransparencyLog {
 
   stats(): TransparencyStats {
     return { ...this.#stats };
+  }
+
+  /** Keys that signed this chain's checkpoints, in order of first use. */
+  logKeys(chain: ChainName): Array<{ fromSize: number; vkey: string; createdAt: string }> {
+    this.#state(chain);
+    const rows = this.#db
+      .prepare(
+        "SELECT from_size, vkey, created_at FROM weft_log_keys WHERE chain = ? ORDER BY from_size, created_at",
+      )
+      .raw(true)
+      .all(chain) as Array<[number, string, string]>;
+    return rows.map((r) => ({ fromSize: r[0], vkey: r[1], createdAt: r[2] }));
+  }
+
+  /**
+   * Recomputes the chain's tree from its records (leaf = canonical message) and checks every
+   * stored checkpoint against it: signature (under `keys`, else the keys the store recorded —
+   * not independent evidence), origin, size and root; then the stored tree state; then, with
+   * `against`, that an externally kept checkpoint is a prefix of this tree. Constant memory.
+   */
+  verify(chain: ChainName, options: TreeVerifyOptions = {}): TreeVerifyResult {
+    const s = this.#state(chain);
+    const problems: string[] = [];
+    const cps = s.tree.checkpoints();
+    const external = options.against
+      ? verifyCheckpointNote(options.against.note, { logKeys: options.against.keys })
+      : undefined;
+    const recorded = this.logKeys(chain).map((k) => ({
+      fromSize: k.fromSize,
+      key: parseVerifierKey(k.vkey),
+    }));
+    const independent = options.keys !== undefined && options.keys.length > 0;
+    const keyFor = (size: number): NoteVerifierKey[] => {
+      if (independent) return [...(options.keys as NoteVerifierKey[])];
+      const k = recorded.filter((r) => r.fromSize <= size).at(-1);
+      return k ? [k.key] : [];
+    };
+    let origin: string | undefined;
+    for (const cp of cps) {
+      try {
+        const v = verifyCheckpointNote(cp.note, { logKeys: keyFor(cp.size) });
+        if (v.checkpoint.size !== cp.size || !v.checkpoint.root.equals(cp.root)) {
+          problems.push(`checkpoint ${cp.size}: its signed body does not match its stored size/root`);
+        }
+        if (origin !== undefined && v.checkpoint.origin !== origin)
+          problems.push(`checkpoint ${cp.size}: origin changed to ${v.checkpoint.origin}`);
+        origin ??= v.checkpoint.origin;
+      } catch (e) {
+        problems.push(`checkpoint ${cp.size}: ${(e as Error).message}`);
+      }
+    }
+    // The sizes at which a recomputed root must match something stored or external.
+    const wanted = new Map<number, Array<{ what: string; root: Buffer }>>();
+    const want = (size: number, what: string, root: Buffer) => {
+      const list = wanted.get(size) ?? [];
+      list.push({ what, root });
+      wanted.set(size, list);
+    };
+    for (const cp of cps) want(cp.size, `checkpoint ${cp.size}`, cp.root);
+    const state = this.#db
+      .prepare("SELECT size, root FROM weft_tree_state WHERE chain = ?")
+      .raw(true)
+      .get(chain) as [number, Buffer] | undefined;
+    if (state) want(state[0], "the stored tree state", state[1]);
+    if (external) want(external.checkpoint.size, "the external checkpoint", external.checkpoint.root);
+
+    // Leaves from the records; a pruned prefix is taken from the tiles (see docs/integrity.md).
+    const it = s.log.rows();
+    const first = it.next();
+    it.return?.(undefined); // release the statement before streaming again
+    let range = new CompactRange();
+    let rows = 0;
+    const check = () => {
+      const list = wanted.get(range.size);
+      if (!list) return;
+      const root = range.root();
+      for (const w of list)
+        if (!w.root.equals(root))
+          problems.push(
+            `${w.what} (size ${range.size}): root does not match the records (rewritten, reordered or replaced)`,
+          );
+      wanted.delete(range.size);
+    };
+    check();
+    if (!first.done && first.value.seq > 0) {
+      try {
+        const hashes = compactRangeFromTiles(s.tree, first.value.seq);
+        range = new CompactRange(first.value.seq, hashes);
+      } catch (e) {
+        problems.push(
+          `records below ${first.value.seq} are pruned and their tiles are unreadable: ${(e as Error).message}`,
+        );
+      }
+    }
+    for (const row of s.log.rows()) {
+      if (row.seq !== range.size) {
+        problems.push(`record ${row.seq} is out of place (expected ${range.size})`);
+        break;
+      }
+      range.append(leafHash(storedMessage(row.seq, row.prevHash, row.text)));
+      rows++;
+      check();
+    }
+    for (const [size, list] of wanted) {
+      for (const w of list) {
+        problems.push(
+          size > range.size
+            ? `${w.what} covers ${size} records but the chain has ${range.size}: records were removed from the end (truncation)`
+            : `${w.what} (size ${size}) was not reached`,
+        );
+      }
+    }
+    const ok = problems.length === 0;
+    const detail = ok
+      ? `Tree of ${range.size} record(s) matches ${cps.length} checkpoint(s)${external ? " and the external checkpoint" : ""}${cps.length > 0 ? (independent ? " (signatures under the given key)" : " (signatures under the store's recorded key; pass --key for an independent check)") : ""}.`
+      : (problems[0] as string);
+    return {
+      ok,
+      treeSize: range.size,
+      recordsHashed: rows,
+      checkpointsChecked: cps.length,
+      problems,
+      detail,
+    };
   }
 
   checkpoints(chain: ChainName): StoredCheckpoint[] {
