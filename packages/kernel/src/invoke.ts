@@ -3,7 +3,7 @@
 // count it, and note the outcome on the channel message.
 
 import { randomUUID } from "node:crypto";
-import { errorText, noteFailure, noteOutcome } from "./channel-notes.js";
+import { annotator, errorText, noteFailure, noteOutcome } from "./channel-notes.js";
 import type { InvokeMessage } from "./channels.js";
 import type { Driver, ExecutionContext } from "./drivers/driver.js";
 import { DriverError } from "./errors.js";
@@ -121,6 +121,8 @@ export async function perform(
     args,
     constraints: token.constraints,
     actionId,
+    ...(timeoutS !== undefined && { timeoutMs: timeoutS * 1000 }),
+    ...(msg !== undefined && { annotate: annotator(msg) }),
   };
   let outcome: DriverOutcome | undefined;
   let frame: Frame;

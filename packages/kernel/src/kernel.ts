@@ -15,9 +15,11 @@ import {
   type RevokeMessage,
   revokeChannel,
 } from "./channels.js";
+import { getDefaultTraceStore } from "./default-trace-store.js";
 import type { Driver } from "./drivers/driver.js";
 import { InvalidArgumentError, PolicyDeniedError, TraceNotFoundError, WeftError } from "./errors.js";
 import { Firewall } from "./firewall/firewall.js";
+import { type KernelGuard, runGrantGuards, runInvokeGuards } from "./guards.js";
 import { type ExpandQuery, HandleStore } from "./handles.js";
 import { dryRunResult, type InvokeDeps, type PreparedInvoke, perform } from "./invoke.js";
 import { registerLiveKernel } from "./live-kernels.js";
@@ -50,6 +52,7 @@ export interface KernelOptions {
   registry: CapabilityRegistry;
   /** Carried on every channel message (and so on spans/metrics). Default "weft-kernel". */
   kernelId?: string;
+  /** Where ActionTraces go. Default: the store set by `setDefaultTraceStore()`, else a private in-memory one. */
   traceStore?: TraceStore;
   tokenProvider?: TokenProvider;
   /** Secret for the default token provider (else WEFT_SECRET / WEAVER_KERNEL_SECRET / dev secret). */
@@ -60,6 +63,8 @@ export interface KernelOptions {
   router?: Router;
   firewall?: Firewall;
   handleStore?: HandleStore;
+  /** Guards checked after the policy at grant and before drivers at invoke (see `addGuard`). */
+  guards?: readonly KernelGuard[];
 }
 
 export interface GrantOptions {
@@ -97,6 +102,7 @@ export class Kernel {
   readonly firewall: Firewall;
   readonly handleStore: HandleStore;
   readonly #drivers = new Map<string, Driver>();
+  readonly #guards: KernelGuard[] = [];
   readonly #stats = new KernelStats();
   readonly #deps: InvokeDeps;
 
@@ -104,7 +110,7 @@ export class Kernel {
     if (options?.registry === undefined) throw new InvalidArgumentError("Kernel needs a registry.");
     this.registry = options.registry;
     this.id = options.kernelId ?? DEFAULT_KERNEL_ID;
-    this.traceStore = options.traceStore ?? new InMemoryTraceStore();
+    this.traceStore = options.traceStore ?? getDefaultTraceStore() ?? new InMemoryTraceStore();
     this.tokenProvider =
       options.tokenProvider ??
       new HmacTokenProvider({
@@ -122,7 +128,21 @@ export class Kernel {
       firewall: this.firewall,
       stats: this.#stats,
     };
+    for (const guard of options.guards ?? []) this.addGuard(guard);
     registerLiveKernel(this);
+  }
+
+  /**
+   * Adds a guard: after the policy allows a grant it may deny (with a reason code) or add signed
+   * constraints; after a token verifies it may deny the invoke before any driver runs. Denials are
+   * recorded and counted exactly like the policy's.
+   */
+  addGuard(guard: KernelGuard): void {
+    if (typeof guard?.guardId !== "string" || guard.guardId === "")
+      throw new InvalidArgumentError("A guard needs a non-empty guardId.");
+    if (this.#guards.some((g) => g.guardId === guard.guardId))
+      throw new InvalidArgumentError(`A guard ${quoted(guard.guardId)} is already added.`);
+    this.#guards.push(guard);
   }
 
   /** Registers (or silently replaces) a driver under its `driverId`. */
@@ -186,6 +206,8 @@ export class Kernel {
           justification: options.justification ?? "",
         });
         if (!decision.allowed) throw new PolicyDeniedError(decision.reason, decision.reasonCode);
+        if (this.#guards.length > 0)
+          decision = runGrantGuards(this.#guards, capability.capabilityId, principal, decision);
       } catch (err) {
         if (err instanceof PolicyDeniedError) this.#onGrantDenied(request, principal, err, msg);
         throw err;
@@ -235,6 +257,32 @@ export class Kernel {
     }
   }
 
+  /** An invoke a guard denied: recorded (with the token id) and counted like a grant denial. */
+  #onInvokeDenied(
+    token: CapabilityToken,
+    principal: Principal,
+    err: PolicyDeniedError,
+    msg: InvokeMessage | undefined,
+  ) {
+    this.#stats.onDenial(err.reasonCode);
+    const actionId = randomUUID();
+    try {
+      this.traceStore.record({
+        ...denyTrace(actionId, token.capabilityId, principal.principalId, err.reasonCode, err.message),
+        tokenId: token.tokenId,
+      });
+    } catch (storeErr) {
+      process.emitWarning(`Deny trace could not be recorded (${errorCode(storeErr)}).`, {
+        code: "WEFT_DENY_TRACE_FAILED",
+      });
+    }
+    if (msg !== undefined) {
+      msg.decision = "deny";
+      if (err.reasonCode !== null) msg.reasonCode = err.reasonCode;
+      msg.actionId = actionId;
+    }
+  }
+
   /** What the policy would deny for this request, and how to fix it (needs an engine with `explain`). */
   explainDenial(
     request: CapabilityRequest,
@@ -267,6 +315,7 @@ export class Kernel {
       requestedResponseMode: String(options?.responseMode ?? "summary"),
       dryRun: options?.dryRun === true,
       digestArgs: argsDigester(options?.args),
+      driverAttributes: undefined,
       // Every field the invoke fills in later, declared up front: the message keeps one shape
       // instead of growing through a chain of hidden-class transitions on every call.
       runInContext: undefined,
@@ -325,6 +374,15 @@ export class Kernel {
     } catch (err) {
       noteFailure(msg, err);
       throw err;
+    }
+    if (this.#guards.length > 0) {
+      try {
+        runInvokeGuards(this.#guards, token, principal);
+      } catch (err) {
+        if (err instanceof PolicyDeniedError) this.#onInvokeDenied(token, principal, err, msg);
+        noteFailure(msg, err);
+        throw err;
+      }
     }
     if (msg !== undefined) {
       msg.safetyClass = prepared.capability.safetyClass;
