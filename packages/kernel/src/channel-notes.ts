@@ -1,8 +1,8 @@
 // How an operation's outcome is written onto its channel message: one place per kind of outcome,
 // so every operation reports failures (and driver results) the same way.
 
-import { json } from "@weft/wire";
 import { createHmac } from "node:crypto";
+import { json } from "@weft/wire";
 import type { InvokeMessage } from "./channels.js";
 import { ReasonedWeftError, WeftError } from "./errors.js";
 

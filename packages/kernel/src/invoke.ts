@@ -2,8 +2,8 @@
 // the token's deadline, store a handle, pass the result through the firewall, record the trace,
 // count it, and note the outcome on the channel message.
 
-import { repr } from "@weft/wire";
 import { randomUUID } from "node:crypto";
+import { repr } from "@weft/wire";
 import { annotator, errorText, noteFailure, noteOutcome } from "./channel-notes.js";
 import type { InvokeMessage } from "./channels.js";
 import type { Driver, ExecutionContext } from "./drivers/driver.js";

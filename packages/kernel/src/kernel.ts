@@ -3,8 +3,8 @@
 // expand (handle caps → trace) and revocation. Each operation is published on a TracingChannel when, and only when, someone
 // subscribes; without subscribers the hot path does no channel work at all.
 
-import { JsonValueError, repr } from "@weft/wire";
 import { randomUUID } from "node:crypto";
+import { JsonValueError, repr } from "@weft/wire";
 import { argsDigester, errorCode, noteFailure } from "./channel-notes.js";
 import {
   type ExpandMessage,

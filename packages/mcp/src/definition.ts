@@ -1,8 +1,8 @@
 // Tool-definition pinning: the SHA-256 of a tool's canonical definition. A server that changes a
 // tool's description, schema or annotations after approval ("rug pull") changes this hash.
 
-import { json } from "@weft/wire";
 import { createHash } from "node:crypto";
+import { json } from "@weft/wire";
 import type { McpTool } from "./client.js";
 
 /** The fields that define what a tool does and what a model is told about it. */

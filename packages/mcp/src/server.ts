@@ -2,7 +2,6 @@
 // their definitions pinned. The binding owns the pins, listens for `tools/list_changed`, and is the
 // kernel guard that denies grants and invokes of a tool whose definition changed until re-approved.
 
-import { time } from "@weft/wire";
 import { randomUUID } from "node:crypto";
 import type {
   ActionTrace,
@@ -14,6 +13,7 @@ import type {
   Sensitivity,
 } from "@weft/kernel";
 import { InvalidArgumentError } from "@weft/kernel";
+import { time } from "@weft/wire";
 import { type McpConnectionInfo, type McpTool, type McpToolClient, toToolClient } from "./client.js";
 import { toolDefinitionHash } from "./definition.js";
 import { McpDriver, type McpDriverOptions } from "./driver.js";

@@ -2,9 +2,9 @@
 // variables and Weft's WEFT_* ones), then defaults. Every bad value becomes one reported problem
 // and a safe fallback; nothing here throws. docs/configuration.md is the table of these variables.
 
-import { secret } from "@weft/wire";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace";
+import { secret } from "@weft/wire";
 import type { Reporter } from "./report.js";
 
 export const DEFAULT_STORE_PATH = "weft-audit.db";
