@@ -19,11 +19,15 @@ describe("scripts/dev weft", () => {
     if (dev(["up-to-date"]).code !== 0) {
       // Only a run through `scripts/dev test` (as CI does) guarantees fresh stamps; installing or
       // building here would rewrite dist/ under the other tests running now.
-      console.warn("SKIPPED scripts/dev weft quietness: install/build stamps are stale; run via `scripts/dev test`");
+      console.warn(
+        "SKIPPED scripts/dev weft quietness: install/build stamps are stale; run via `scripts/dev test`",
+      );
       ctx.skip();
       return;
     }
-    const version = (JSON.parse(readFileSync(join(REPO, "packages/cli/package.json"), "utf8")) as { version: string }).version;
+    const version = (
+      JSON.parse(readFileSync(join(REPO, "packages/cli/package.json"), "utf8")) as { version: string }
+    ).version;
     for (let i = 0; i < 2; i++) {
       const r = dev(["weft", "--version"]);
       expect(r.stderr).toBe("");
