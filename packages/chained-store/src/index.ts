@@ -32,4 +32,5 @@ export { formatPythonFloat } from "./python-float.js";
 export { type RepairResult, repairJsonlStore } from "./repair.js";
 export { type SqliteConnection, SqliteRevocationStore } from "./revocations.js";
 export { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_RECORDS, openStore } from "./store.js";
+export * from "./transparency/index.js";
 export type * from "./types.js";
