@@ -1,41 +1,5 @@
 // Public surface of @weft/instrumentation-kernel.
 
-export {
-  ATTR_ACTION_ID,
-  ATTR_ARGS_DIGEST,
-  ATTR_CAPABILITY_ID,
-  ATTR_DECISION,
-  ATTR_DRIVER_ID,
-  ATTR_DRIVERS_TRIED,
-  ATTR_DRY_RUN,
-  ATTR_ERROR_TYPE,
-  ATTR_FALLBACK,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_TOOL_CALL_ID,
-  ATTR_GEN_AI_TOOL_NAME,
-  ATTR_HANDLE_ID,
-  ATTR_KERNEL_ID,
-  ATTR_PRINCIPAL_ID,
-  ATTR_REASON_CODE,
-  ATTR_RESPONSE_MODE_EFFECTIVE,
-  ATTR_RESPONSE_MODE_REQUESTED,
-  ATTR_REVOKED_COUNT,
-  ATTR_ROW_COUNT,
-  ATTR_SAFETY_CLASS,
-  ATTR_SENSITIVITY,
-  ATTR_TOKEN_EXPIRES_AT,
-  ATTR_TOKEN_ID,
-  COUNTER_METRICS,
-  EVENT_DENY,
-  GAUGE_METRICS,
-  INSTRUMENTATION_NAME,
-  METRIC_INVOKE_DURATION,
-  SPAN_EXECUTE_TOOL,
-  SPAN_EXPAND,
-  SPAN_GRANT,
-  SPAN_REVOKE_PRINCIPAL,
-  SPAN_REVOKE_TOKEN,
-} from "./attributes.js";
 export type {
   CaptureArgs,
   KernelInstrumentationConfig,
@@ -45,3 +9,4 @@ export type {
 } from "./config.js";
 export { InstrumentationConfigError } from "./errors.js";
 export { KernelInstrumentation } from "./instrumentation.js";
+export { COUNTER_METRICS, GAUGE_METRICS, METRIC_INVOKE_DURATION } from "./metrics.js";

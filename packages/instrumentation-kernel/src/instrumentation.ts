@@ -11,7 +11,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { InstrumentationBase, type InstrumentationModuleDefinition } from "@opentelemetry/instrumentation";
-import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from "./attributes.js";
+import { SCOPE_INSTRUMENTATION_KERNEL } from "@weft/semconv";
 import {
   type KernelInstrumentationConfig,
   type KernelMessage,
@@ -24,6 +24,9 @@ import { OPERATION_SPECS } from "./spans.js";
 import { createSubscriber, type SubscriberHost } from "./tracing.js";
 
 /** The API's no-op provider: what the global proxy delegates to until an SDK registers. */
+/** Version reported with the instrumentation scope. */
+const INSTRUMENTATION_VERSION = "0.1.0";
+
 const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
 
 interface Subscription {
@@ -40,7 +43,7 @@ export class KernelInstrumentation extends InstrumentationBase<KernelInstrumenta
 
   constructor(config: KernelInstrumentationConfig = {}) {
     validateConfig(config);
-    super(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, config);
+    super(SCOPE_INSTRUMENTATION_KERNEL, INSTRUMENTATION_VERSION, config);
     if (config.tracerProvider !== undefined) this.setTracerProvider(config.tracerProvider);
     if (config.meterProvider !== undefined) this.setMeterProvider(config.meterProvider);
   }

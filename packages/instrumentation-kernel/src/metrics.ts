@@ -15,14 +15,53 @@ import {
 } from "@opentelemetry/api";
 import { liveKernels } from "@weft/kernel";
 import {
-  ATTR_KERNEL_ID,
-  ATTR_REASON_CODE,
-  COUNTER_METRICS,
-  GAUGE_METRICS,
-  INVOKE_DURATION_BUCKETS,
-  METRIC_INVOKE_DURATION,
-  REASON_CODE_UNSPECIFIED,
-} from "./attributes.js";
+  ATTR_WEFT_KERNEL_ID,
+  ATTR_WEFT_REASON_CODE,
+  METRIC_WEFT_KERNEL_BUDGET_DOWNGRADES,
+  METRIC_WEFT_KERNEL_DENIALS,
+  METRIC_WEFT_KERNEL_EXPANSIONS,
+  METRIC_WEFT_KERNEL_FALLBACK_ACTIVATIONS,
+  METRIC_WEFT_KERNEL_GRANTS,
+  METRIC_WEFT_KERNEL_HANDLE_STORES,
+  METRIC_WEFT_KERNEL_HANDLES_LIVE,
+  METRIC_WEFT_KERNEL_INVOCATION_FAILURES,
+  METRIC_WEFT_KERNEL_INVOCATIONS,
+  METRIC_WEFT_KERNEL_INVOKE_DURATION,
+  METRIC_WEFT_KERNEL_REDACTION_EVENTS,
+  METRIC_WEFT_KERNEL_REVOCATIONS_TRACKED,
+  METRIC_WEFT_KERNEL_TRACE_STORE_SIZE,
+  type MetricDefinition,
+  metricDefinition,
+  WEFT_REASON_CODE_VALUE_UNSPECIFIED,
+} from "@weft/semconv";
+
+/** Monotonic KernelStats counters, keyed by their `StatsSnapshot` field. */
+export const COUNTER_METRICS = {
+  grants: metricDefinition(METRIC_WEFT_KERNEL_GRANTS),
+  denials: metricDefinition(METRIC_WEFT_KERNEL_DENIALS),
+  invocations: metricDefinition(METRIC_WEFT_KERNEL_INVOCATIONS),
+  invocationFailures: metricDefinition(METRIC_WEFT_KERNEL_INVOCATION_FAILURES),
+  fallbackActivations: metricDefinition(METRIC_WEFT_KERNEL_FALLBACK_ACTIVATIONS),
+  redactionEvents: metricDefinition(METRIC_WEFT_KERNEL_REDACTION_EVENTS),
+  budgetDowngrades: metricDefinition(METRIC_WEFT_KERNEL_BUDGET_DOWNGRADES),
+  handleStores: metricDefinition(METRIC_WEFT_KERNEL_HANDLE_STORES),
+  expansions: metricDefinition(METRIC_WEFT_KERNEL_EXPANSIONS),
+} as const satisfies Record<string, MetricDefinition>;
+
+/** Levels from `kernel.gauges()`, keyed by their field. */
+export const GAUGE_METRICS = {
+  traceStoreSize: metricDefinition(METRIC_WEFT_KERNEL_TRACE_STORE_SIZE),
+  liveHandles: metricDefinition(METRIC_WEFT_KERNEL_HANDLES_LIVE),
+  trackedRevocations: metricDefinition(METRIC_WEFT_KERNEL_REVOCATIONS_TRACKED),
+} as const satisfies Record<string, MetricDefinition>;
+
+/** The per-call invoke duration histogram. */
+export const METRIC_INVOKE_DURATION = metricDefinition(METRIC_WEFT_KERNEL_INVOKE_DURATION);
+
+/** Explicit buckets in seconds: tool calls span sub-millisecond local reads to slow HTTP calls. */
+export const INVOKE_DURATION_BUCKETS = [
+  0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];
 
 type CounterField = keyof typeof COUNTER_METRICS;
 type GaugeField = keyof typeof GAUGE_METRICS;
@@ -87,13 +126,13 @@ export class KernelMetrics {
 
   #observe(result: BatchObservableResult): void {
     for (const [kernelId, reading] of readKernels()) {
-      const attributes = { [ATTR_KERNEL_ID]: kernelId };
+      const attributes = { [ATTR_WEFT_KERNEL_ID]: kernelId };
       for (const field of COUNTER_FIELDS) {
         if (field === "denials") continue;
         result.observe(this.#counters[field], reading.counters[field], attributes);
       }
       for (const [reasonCode, count] of reading.denialsByReason) {
-        result.observe(this.#counters.denials, count, { ...attributes, [ATTR_REASON_CODE]: reasonCode });
+        result.observe(this.#counters.denials, count, { ...attributes, [ATTR_WEFT_REASON_CODE]: reasonCode });
       }
       for (const field of GAUGE_FIELDS) {
         result.observe(this.#gauges[field], reading.gauges[field], attributes);
@@ -127,8 +166,8 @@ function readKernels(): Map<string, KernelReading> {
     }
     const rest = stats.denials - attributed;
     if (rest > 0) {
-      const previous = reading.denialsByReason.get(REASON_CODE_UNSPECIFIED) ?? 0;
-      reading.denialsByReason.set(REASON_CODE_UNSPECIFIED, previous + rest);
+      const previous = reading.denialsByReason.get(WEFT_REASON_CODE_VALUE_UNSPECIFIED) ?? 0;
+      reading.denialsByReason.set(WEFT_REASON_CODE_VALUE_UNSPECIFIED, previous + rest);
     }
   }
   return readings;

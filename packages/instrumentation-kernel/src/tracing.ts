@@ -15,15 +15,15 @@ import {
 } from "@opentelemetry/api";
 import type { Decision, InvokeMessage, KernelMessageBase } from "@weft/kernel";
 import {
-  ARGS_DIGEST_PREFIX,
-  ATTR_ARGS_DIGEST,
-  ATTR_CAPABILITY_ID,
   ATTR_ERROR_TYPE,
-  ATTR_KERNEL_ID,
-  ATTR_REASON_CODE,
-  ERROR_TYPE_OTHER,
-  EVENT_DENY,
-} from "./attributes.js";
+  ATTR_WEFT_ARGS_DIGEST,
+  ATTR_WEFT_CAPABILITY_ID,
+  ATTR_WEFT_KERNEL_ID,
+  ATTR_WEFT_REASON_CODE,
+  ERROR_TYPE_VALUE_OTHER,
+  EVENT_WEFT_DENY,
+  WEFT_ARGS_DIGEST_PREFIX,
+} from "@weft/semconv";
 import type { KernelMessage, KernelOperation } from "./config.js";
 import type { OperationSpec } from "./spans.js";
 
@@ -112,7 +112,10 @@ export function createSubscriber(
         if (isInvoke && host.argsDigestKey !== undefined) {
           const digestArgs = (message as unknown as InvokeMessage).digestArgs;
           if (digestArgs !== undefined) {
-            span.setAttribute(ATTR_ARGS_DIGEST, ARGS_DIGEST_PREFIX + digestArgs(host.argsDigestKey));
+            span.setAttribute(
+              ATTR_WEFT_ARGS_DIGEST,
+              WEFT_ARGS_DIGEST_PREFIX + digestArgs(host.argsDigestKey),
+            );
           }
         }
         if (errorType !== undefined) {
@@ -122,8 +125,8 @@ export function createSubscriber(
         }
         if (denied) {
           const event: Attributes = {};
-          if (message.reasonCode !== undefined) event[ATTR_REASON_CODE] = message.reasonCode;
-          span.addEvent(EVENT_DENY, event);
+          if (message.reasonCode !== undefined) event[ATTR_WEFT_REASON_CODE] = message.reasonCode;
+          span.addEvent(EVENT_WEFT_DENY, event);
         }
         host.runSpanHook(span, message as KernelMessage, spec.operation);
       }
@@ -134,7 +137,7 @@ export function createSubscriber(
       let attributes = state.durationAttributes;
       if (errorType !== undefined || attributes === undefined) {
         const { kernelId, capabilityId } = message as unknown as InvokeMessage;
-        attributes = { [ATTR_KERNEL_ID]: kernelId, [ATTR_CAPABILITY_ID]: capabilityId };
+        attributes = { [ATTR_WEFT_KERNEL_ID]: kernelId, [ATTR_WEFT_CAPABILITY_ID]: capabilityId };
         if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
       }
       host.recordInvokeDuration((performance.now() - state.startedAt) / 1000, attributes);
@@ -175,6 +178,6 @@ function errorTypeOf(message: Message): string {
     if (typeof name === "string" && name !== "" && name !== "Object") return name;
   }
   // A deny the kernel reported without throwing still needs a type on the span.
-  if (message.decision === "deny") return message.reasonCode ?? ERROR_TYPE_OTHER;
-  return ERROR_TYPE_OTHER;
+  if (message.decision === "deny") return message.reasonCode ?? ERROR_TYPE_VALUE_OTHER;
+  return ERROR_TYPE_VALUE_OTHER;
 }

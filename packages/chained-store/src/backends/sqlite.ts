@@ -4,6 +4,9 @@
 
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
+import { CHAIN_VERSION, ChainVerifier, GENESIS_HASH, type RecordHasher } from "../chain.js";
+import { DuplicateActionIdError, NotAStoreError, WrongSecretError } from "../errors.js";
+import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, SpanLog } from "../log.js";
 import {
   META_CHAIN_VERSION,
   META_CHECKPOINT_HASH,
@@ -14,10 +17,7 @@ import {
   META_SPANS_CHECKPOINT_NEXT_SEQ,
   SCHEMA_VERSION,
   SECRET_CHECK_MESSAGE,
-} from "../attributes.js";
-import { CHAIN_VERSION, ChainVerifier, GENESIS_HASH, type RecordHasher } from "../chain.js";
-import { DuplicateActionIdError, NotAStoreError, WrongSecretError } from "../errors.js";
-import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, SpanLog } from "../log.js";
+} from "../meta.js";
 import type { NormalizedSpanQuery, NormalizedTraceQuery } from "../query.js";
 import type { SpanColumns } from "../span-codec.js";
 import { mapSqliteError, sqliteCode } from "./sqlite-errors.js";

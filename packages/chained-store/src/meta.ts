@@ -1,9 +1,5 @@
-// Attribute names and table/meta names the store reads or writes, in one place.
-
-/** Span attribute holding the kernel action id (GenAI semantic conventions). */
-export const ATTR_ACTION_ID = "gen_ai.tool.call.id";
-/** Span attribute holding the acting principal. */
-export const ATTR_PRINCIPAL_ID = "weft.principal.id";
+// Keys of the store's own meta table and the secret fingerprint message: the store's file format,
+// not names on the wire (span attributes and schema ids live in @weft/semconv).
 
 /** Reference (weaver-kernel) meta keys for the actions chain checkpoint. */
 export const META_CHECKPOINT_HASH = "checkpoint_hash";
