@@ -66,7 +66,10 @@ function sources(dir: string): string[] {
 
 // Files that own non-telemetry `weft.*` strings: the store's meta-table keys and the OCSF values
 // the exporter writes (its vocabulary, not span attributes).
-const OWNERS_OF_OTHER_WEFT_STRINGS = new Set(["chained-store/src/meta.ts", "exporter-ocsf/src/vocabulary.ts"]);
+const OWNERS_OF_OTHER_WEFT_STRINGS = new Set([
+  "chained-store/src/meta.ts",
+  "exporter-ocsf/src/vocabulary.ts",
+]);
 
 describe("names once", () => {
   it("no package source outside @weft/semconv spells a gen_ai.* / weft.* / error.type name", () => {
@@ -86,10 +89,15 @@ describe("names once", () => {
         readFileSync(file, "utf8")
           .split("\n")
           .forEach((line, i) => {
-            const code = line.replace(/\/\*.*?\*\//g, "").replace(/\/\/.*$/, "").replace(/^\s*(\/\*|\*).*$/, "");
+            const code = line
+              .replace(/\/\*.*?\*\//g, "")
+              .replace(/\/\/.*$/, "")
+              .replace(/^\s*(\/\*|\*).*$/, "");
             // Symbol.for keys are process-global registry keys, not names on the wire.
             if (/Symbol\.for\(/.test(code)) return;
-            if (/["'`](gen_ai|weft|error|openinference|traceloop|langfuse)\.[a-z_]+(\.[a-z_]+)*["'`]/.test(code)) {
+            if (
+              /["'`](gen_ai|weft|error|openinference|traceloop|langfuse)\.[a-z_]+(\.[a-z_]+)*["'`]/.test(code)
+            ) {
               offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
             }
           });
