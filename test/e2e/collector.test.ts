@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type SpanRecordV1 } from "@weft/chained-store";
-import { COUNTER_METRICS, GAUGE_METRICS } from "@weft/instrumentation-kernel";
+import { COUNTER_METRICS, LEVEL_METRICS } from "@weft/instrumentation-kernel";
 import { ATTR_WEFT_KERNEL_ID, ATTR_WEFT_REASON_CODE } from "@weft/semconv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diffSpans, normalizeStoreSpan, parseOtlpJsonLines, summarizeDiff } from "./otlp-diff.js";
@@ -168,7 +168,7 @@ describe("agent-runtime demo shipping to a real collector", () => {
       );
       expect(denials).toEqual(report.stats.denialsByReason);
       expect(denialPoints.reduce((sum, p) => sum + p.value, 0)).toBe(report.stats["denials"]);
-      for (const [field, spec] of Object.entries(GAUGE_METRICS)) {
+      for (const [field, spec] of Object.entries(LEVEL_METRICS)) {
         expect(value(spec.name), spec.name).toBe(report.gauges[field]);
       }
       expect(report.stats["grants"]).toBeGreaterThan(0);

@@ -1,12 +1,15 @@
 // Public surface of @weft/instrumentation-kernel.
 
-export type {
-  CaptureArgs,
-  KernelInstrumentationConfig,
-  KernelMessage,
-  KernelOperation,
-  KernelSpanHook,
+export {
+  type CaptureArgs,
+  COMPAT_BACKENDS,
+  type CompatBackend,
+  type KernelInstrumentationConfig,
+  type KernelMessage,
+  type KernelOperation,
+  type KernelSpanHook,
+  type ToolSpanMode,
 } from "./config.js";
 export { InstrumentationConfigError } from "./errors.js";
 export { KernelInstrumentation } from "./instrumentation.js";
-export { COUNTER_METRICS, GAUGE_METRICS, METRIC_INVOKE_DURATION } from "./metrics.js";
+export { COUNTER_METRICS, LEVEL_METRICS, TOOL_DURATION_METRIC } from "./metrics.js";

@@ -4,6 +4,7 @@
 
 import { type Attributes, type Span, SpanKind, type SpanOptions } from "@opentelemetry/api";
 import {
+  type AgentFields,
   CHANNEL_EXPAND,
   CHANNEL_GRANT,
   CHANNEL_INVOKE,
@@ -14,9 +15,15 @@ import {
   type RevokeMessage,
 } from "@weft/kernel";
 import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_DESCRIPTION,
   ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
   ATTR_WEFT_ACTION_ID,
   ATTR_WEFT_CAPABILITY_ID,
   ATTR_WEFT_CAPABILITY_SAFETY_CLASS,
@@ -24,7 +31,7 @@ import {
   ATTR_WEFT_DECISION,
   ATTR_WEFT_DRIVER_FALLBACK,
   ATTR_WEFT_DRIVER_ID,
-  ATTR_WEFT_DRIVER_TRIED,
+  ATTR_WEFT_DRIVER_TRIED_IDS,
   ATTR_WEFT_DRY_RUN,
   ATTR_WEFT_EXPAND_ROW_COUNT,
   ATTR_WEFT_HANDLE_ID,
@@ -37,6 +44,7 @@ import {
   ATTR_WEFT_TOKEN_EXPIRES_AT,
   ATTR_WEFT_TOKEN_ID,
   GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  GEN_AI_TOOL_TYPE_VALUE_FUNCTION,
   SPAN_EXECUTE_TOOL,
   SPAN_EXPAND_HANDLE,
   SPAN_GRANT_CAPABILITY,
@@ -52,8 +60,6 @@ import type { KernelMessage, KernelOperation } from "./config.js";
 export interface SpanStart {
   readonly name: string;
   readonly options: SpanOptions;
-  /** Attributes of a successful invoke's duration measurement (invoke only). */
-  readonly durationAttributes: Attributes | undefined;
 }
 
 export interface OperationSpec<M extends KernelMessage = KernelMessage> {
@@ -115,30 +121,76 @@ const invokeStartAttributes = pairCache<Attributes>((kernelId, capabilityId) => 
   [ATTR_WEFT_KERNEL_ID]: kernelId,
 }));
 
-// Everything an invoke's span start and duration record need depends only on kernel and
-// capability: one entry per pair, found with one lookup, instead of a name, a start-attribute
-// set, a span-options object and a duration-attribute set looked up or built on every call.
+// Everything an invoke's span start needs depends only on kernel and capability: one entry per
+// pair, found with one lookup, instead of a name, a start-attribute set and a span-options
+// object looked up or built on every call.
 const invokeStarts = pairCache<SpanStart>((kernelId, capabilityId) => ({
   name: executeToolName(capabilityId),
   options: {
     kind: SpanKind.INTERNAL,
     attributes: perKernelCapability(invokeStartAttributes, kernelId, capabilityId),
   },
-  durationAttributes: { [ATTR_WEFT_KERNEL_ID]: kernelId, [ATTR_WEFT_CAPABILITY_ID]: capabilityId },
 }));
+
+/** Duration attributes of successful calls: one set per kernel and capability, then per agent. */
+interface DurationSets {
+  withoutAgent: Attributes | undefined;
+  byAgent: Map<string, Attributes>;
+}
+const durationSets = pairCache<DurationSets>(() => ({ withoutAgent: undefined, byAgent: new Map() }));
+
+function durationSet(m: InvokeMessage, errorType: string | undefined): Attributes {
+  const attributes: Attributes = {
+    [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+    [ATTR_GEN_AI_TOOL_NAME]: m.capabilityId,
+    // Unknown only when the call failed before the capability was looked up.
+    [ATTR_GEN_AI_TOOL_TYPE]: m.toolType ?? GEN_AI_TOOL_TYPE_VALUE_FUNCTION,
+    [ATTR_WEFT_KERNEL_ID]: m.kernelId,
+  };
+  if (m.agentName !== undefined) attributes[ATTR_GEN_AI_AGENT_NAME] = m.agentName;
+  if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+  return attributes;
+}
+
+/**
+ * Attributes of one `gen_ai.execute_tool.duration` measurement. A success reuses a cached set
+ * (the SDK hashes the set on every record; a fresh object per call would also be garbage);
+ * failures are rarer and get their own, with `error.type`.
+ */
+export function invokeDurationAttributes(m: InvokeMessage, errorType: string | undefined): Attributes {
+  if (errorType !== undefined) return durationSet(m, errorType);
+  const sets = perKernelCapability(durationSets, m.kernelId, m.capabilityId);
+  const agent = m.agentName;
+  if (agent === undefined) {
+    if (sets.withoutAgent === undefined) sets.withoutAgent = durationSet(m, undefined);
+    return sets.withoutAgent;
+  }
+  let cached = sets.byAgent.get(agent);
+  if (cached === undefined) {
+    cached = durationSet(m, undefined);
+    if (sets.byAgent.size < NAME_CACHE_LIMIT) sets.byAgent.set(agent, cached);
+  }
+  return cached;
+}
 
 /** Builds a fresh SpanStart for operations off the hot path. */
 function freshStart<M extends KernelMessage>(spec: OperationSpec<M>, m: M): SpanStart {
   return {
     name: spec.spanName(m),
     options: { kind: SpanKind.INTERNAL, attributes: spec.startAttributes(m) },
-    durationAttributes: undefined,
   };
 }
 
 /** Sets `key` only when the kernel provided a value (absent fields stay absent on the span). */
 function set(span: Span, key: string, value: string | number | boolean | string[] | undefined): void {
   if (value !== undefined) span.setAttribute(key, value);
+}
+
+/** The acting agent's `gen_ai.agent.*` / `gen_ai.conversation.id`, as far as the kernel knows it. */
+function setAgent(span: Span, m: AgentFields): void {
+  set(span, ATTR_GEN_AI_AGENT_NAME, m.agentName);
+  set(span, ATTR_GEN_AI_AGENT_ID, m.agentId);
+  set(span, ATTR_GEN_AI_CONVERSATION_ID, m.conversationId);
 }
 
 export const grantSpec: OperationSpec<GrantMessage> = {
@@ -162,6 +214,7 @@ export const grantSpec: OperationSpec<GrantMessage> = {
     set(span, ATTR_WEFT_TOKEN_ID, m.tokenId);
     set(span, ATTR_WEFT_TOKEN_EXPIRES_AT, m.expiresAt);
     set(span, ATTR_WEFT_ACTION_ID, m.actionId);
+    setAgent(span, m);
   },
 };
 
@@ -184,7 +237,11 @@ export const invokeSpec: OperationSpec<InvokeMessage> = {
     span.setAttribute(ATTR_WEFT_RESPONSE_MODE_REQUESTED, m.requestedResponseMode);
     if (m.dryRun) span.setAttribute(ATTR_WEFT_DRY_RUN, true);
     set(span, ATTR_WEFT_ACTION_ID, m.actionId);
-    set(span, ATTR_GEN_AI_TOOL_CALL_ID, m.actionId);
+    // The model's id for the call, never Weft's own: only the caller knows it.
+    set(span, ATTR_GEN_AI_TOOL_CALL_ID, m.toolCallId);
+    set(span, ATTR_GEN_AI_TOOL_TYPE, m.toolType);
+    set(span, ATTR_GEN_AI_TOOL_DESCRIPTION, m.toolDescription);
+    setAgent(span, m);
     set(span, ATTR_WEFT_CAPABILITY_SAFETY_CLASS, m.safetyClass);
     set(span, ATTR_WEFT_CAPABILITY_SENSITIVITY, m.sensitivity);
     set(span, ATTR_WEFT_RESPONSE_MODE_EFFECTIVE, m.responseMode);
@@ -197,7 +254,7 @@ export const invokeSpec: OperationSpec<InvokeMessage> = {
       span.setAttribute(ATTR_WEFT_DRIVER_FALLBACK, m.fallback && tried !== undefined && tried.length > 1);
     }
     // The list is only informative when more than the final driver was tried.
-    if (tried !== undefined && tried.length > 1) span.setAttribute(ATTR_WEFT_DRIVER_TRIED, tried);
+    if (tried !== undefined && tried.length > 1) span.setAttribute(ATTR_WEFT_DRIVER_TRIED_IDS, tried);
     set(span, ATTR_WEFT_HANDLE_ID, m.handleId);
     set(span, ATTR_WEFT_DECISION, m.decision);
     set(span, ATTR_WEFT_REASON_CODE, m.reasonCode);
@@ -225,6 +282,7 @@ export const expandSpec: OperationSpec<ExpandMessage> = {
     set(span, ATTR_WEFT_ACTION_ID, m.actionId);
     set(span, ATTR_WEFT_EXPAND_ROW_COUNT, m.rowCount);
     set(span, ATTR_WEFT_REASON_CODE, m.reasonCode);
+    setAgent(span, m);
   },
 };
 
@@ -244,6 +302,7 @@ export const revokeSpec: OperationSpec<RevokeMessage> = {
   },
   finish(span, m) {
     set(span, ATTR_WEFT_REVOKE_COUNT, m.revokedCount);
+    set(span, ATTR_WEFT_ACTION_ID, m.actionId);
   },
 };
 

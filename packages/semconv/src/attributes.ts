@@ -151,12 +151,13 @@ export const ATTR_WEFT_RESPONSE_MODE_EFFECTIVE = "weft.response_mode.effective";
 /** Driver that produced the result, or the last one tried on failure. Stability: development (Weft 0.x). @experimental */
 export const ATTR_WEFT_DRIVER_ID = "weft.driver.id";
 /**
- * Drivers attempted, in order (string array; only when more than one was tried).
+ * Ids of the drivers attempted, in order (string array; only when more than one was tried).
+ * Was `weft.driver.tried` before 0.2 (a singular name for an array).
  *
  * Stability: development (Weft 0.x).
  * @experimental
  */
-export const ATTR_WEFT_DRIVER_TRIED = "weft.driver.tried";
+export const ATTR_WEFT_DRIVER_TRIED_IDS = "weft.driver.tried_ids";
 /** True when a later driver was tried after an earlier one failed. Stability: development (Weft 0.x). @experimental */
 export const ATTR_WEFT_DRIVER_FALLBACK = "weft.driver.fallback";
 

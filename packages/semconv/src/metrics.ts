@@ -26,7 +26,10 @@ export const METRIC_WEFT_KERNEL_INVOCATIONS = "weft.kernel.invocations";
 export const METRIC_WEFT_KERNEL_INVOCATION_FAILURES = "weft.kernel.invocation.failures";
 /** Invocations that fell back to a later driver (counter, `{activation}`). Stability: development (Weft 0.x). @experimental */
 export const METRIC_WEFT_KERNEL_FALLBACK_ACTIVATIONS = "weft.kernel.fallback.activations";
-/** Fields the firewall redacted (counter). Stability: development (Weft 0.x). @experimental */
+/**
+ * Redaction events: invocations whose result the firewall redacted, one per invocation however
+ * many fields it removed (counter, `{event}`; `stats.redactionEvents`). Stability: development (Weft 0.x). @experimental
+ */
 export const METRIC_WEFT_KERNEL_REDACTION_EVENTS = "weft.kernel.redaction.events";
 /** Responses downgraded to a cheaper mode by the budget (counter, `{downgrade}`). Stability: development (Weft 0.x). @experimental */
 export const METRIC_WEFT_KERNEL_BUDGET_DOWNGRADES = "weft.kernel.budget.downgrades";
@@ -36,23 +39,32 @@ export const METRIC_WEFT_KERNEL_HANDLE_STORES = "weft.kernel.handle.stores";
 export const METRIC_WEFT_KERNEL_EXPANSIONS = "weft.kernel.expansions";
 
 // --- @weft/instrumentation-kernel: levels from kernel.gauges() ----------------------------------
+// Additive counts of things held (summing over kernels is meaningful), so UpDownCounters named
+// `<thing>.count` with a singular segment, as OpenTelemetry names them.
 
-/** Action traces held by the kernel's trace store (`{trace}`). Stability: development (Weft 0.x). @experimental */
-export const METRIC_WEFT_KERNEL_TRACE_STORE_SIZE = "weft.kernel.trace_store.size";
-/** Result handles not yet expired (`{handle}`). Stability: development (Weft 0.x). @experimental */
-export const METRIC_WEFT_KERNEL_HANDLES_LIVE = "weft.kernel.handles.live";
-/** Token and principal revocations the kernel tracks (`{revocation}`). Stability: development (Weft 0.x). @experimental */
-export const METRIC_WEFT_KERNEL_REVOCATIONS_TRACKED = "weft.kernel.revocations.tracked";
+/** Action traces held by the kernel's trace store (updowncounter, `{trace}`; was `weft.kernel.trace_store.size`). Stability: development (Weft 0.x). @experimental */
+export const METRIC_WEFT_KERNEL_TRACE_STORE_TRACE_COUNT = "weft.kernel.trace_store.trace.count";
+/** Result handles not yet expired (updowncounter, `{handle}`; was `weft.kernel.handles.live`). Stability: development (Weft 0.x). @experimental */
+export const METRIC_WEFT_KERNEL_HANDLE_COUNT = "weft.kernel.handle.count";
+/** Token and principal revocations the kernel tracks (updowncounter, `{revocation}`; was `weft.kernel.revocations.tracked`). Stability: development (Weft 0.x). @experimental */
+export const METRIC_WEFT_KERNEL_REVOCATION_COUNT = "weft.kernel.revocation.count";
 
 // --- @weft/instrumentation-kernel: recorded per call ---------------------------------------------
 
-/** Duration of kernel.invoke, token check to returned frame or error (histogram, `s`). Stability: development (Weft 0.x). @experimental */
-export const METRIC_WEFT_KERNEL_INVOKE_DURATION = "weft.kernel.invoke.duration";
+/**
+ * Duration of a tool execution (histogram, `s`), with `gen_ai.operation.name`,
+ * `gen_ai.tool.name`, `gen_ai.tool.type`, `error.type` on failure and `gen_ai.agent.name` when
+ * known. Replaces `weft.kernel.invoke.duration` (dropped in 0.2).
+ *
+ * Stability: development (OpenTelemetry GenAI).
+ * @experimental
+ */
+export const METRIC_GEN_AI_EXECUTE_TOOL_DURATION = "gen_ai.execute_tool.duration";
 
 // --- @weft/span-processor-chained self-metrics ----------------------------------------------
 
-/** Spans waiting in the mirror's queue (`{span}`). Stability: development (Weft 0.x). @experimental */
-export const METRIC_WEFT_SPAN_MIRROR_QUEUE_DEPTH = "weft.span_mirror.queue.depth";
+/** Spans waiting in the mirror's queue (updowncounter, `{span}`; was `weft.span_mirror.queue.depth`). Stability: development (Weft 0.x). @experimental */
+export const METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE = "weft.span_mirror.queue.size";
 /** Spans appended to the chain (counter, `{span}`). Stability: development (Weft 0.x). @experimental */
 export const METRIC_WEFT_SPAN_MIRROR_SPANS_WRITTEN = "weft.span_mirror.spans.written";
 /** Batches written synchronously in `onEnd` because the queue was full (counter, `{flush}`). Stability: development (Weft 0.x). @experimental */
@@ -102,7 +114,12 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, MetricDefinition>> = Ob
         "{activation}",
         "Invocations that fell back to a later driver.",
       ),
-      define(METRIC_WEFT_KERNEL_REDACTION_EVENTS, "counter", "{event}", "Fields redacted by the firewall."),
+      define(
+        METRIC_WEFT_KERNEL_REDACTION_EVENTS,
+        "counter",
+        "{event}",
+        "Invocations whose result the firewall redacted (one event per invocation, whatever the number of fields).",
+      ),
       define(
         METRIC_WEFT_KERNEL_BUDGET_DOWNGRADES,
         "counter",
@@ -112,27 +129,27 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, MetricDefinition>> = Ob
       define(METRIC_WEFT_KERNEL_HANDLE_STORES, "counter", "{handle}", "Result handles stored."),
       define(METRIC_WEFT_KERNEL_EXPANSIONS, "counter", "{expansion}", "Handle expansions served."),
       define(
-        METRIC_WEFT_KERNEL_TRACE_STORE_SIZE,
-        "gauge",
+        METRIC_WEFT_KERNEL_TRACE_STORE_TRACE_COUNT,
+        "updowncounter",
         "{trace}",
         "Action traces held by the kernel's trace store.",
       ),
-      define(METRIC_WEFT_KERNEL_HANDLES_LIVE, "gauge", "{handle}", "Result handles not yet expired."),
+      define(METRIC_WEFT_KERNEL_HANDLE_COUNT, "updowncounter", "{handle}", "Result handles not yet expired."),
       define(
-        METRIC_WEFT_KERNEL_REVOCATIONS_TRACKED,
-        "gauge",
+        METRIC_WEFT_KERNEL_REVOCATION_COUNT,
+        "updowncounter",
         "{revocation}",
         "Token and principal revocations the kernel tracks.",
       ),
       define(
-        METRIC_WEFT_KERNEL_INVOKE_DURATION,
+        METRIC_GEN_AI_EXECUTE_TOOL_DURATION,
         "histogram",
         "s",
-        "Duration of kernel.invoke, from token check to returned frame or error.",
+        "Duration of tool executions, from the kernel's token check to the returned frame or error.",
       ),
       define(
-        METRIC_WEFT_SPAN_MIRROR_QUEUE_DEPTH,
-        "gauge",
+        METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE,
+        "updowncounter",
         "{span}",
         "Spans waiting to be written to the chained store",
       ),

@@ -1,5 +1,5 @@
 // Self-metrics of the span mirror. Counters are bumped once per batch, never per span, so the
-// hot path pays nothing; gauges are read by the meter's collection cycle.
+// hot path pays nothing; levels are read by the meter's collection cycle.
 
 import type { Attributes, BatchObservableCallback, Counter, Meter, MeterProvider } from "@opentelemetry/api";
 import { metrics } from "@opentelemetry/api";
@@ -7,7 +7,7 @@ import {
   ATTR_WEFT_CHAIN,
   ATTR_WEFT_DROP_REASON,
   METRIC_WEFT_SPAN_MIRROR_LAST_FLUSH_AGE,
-  METRIC_WEFT_SPAN_MIRROR_QUEUE_DEPTH,
+  METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE,
   METRIC_WEFT_SPAN_MIRROR_SPANS_DROPPED,
   METRIC_WEFT_SPAN_MIRROR_SPANS_WRITTEN,
   METRIC_WEFT_SPAN_MIRROR_SYNC_FLUSHES,
@@ -67,9 +67,9 @@ export class MirrorMetrics {
       METRIC_WEFT_SPAN_MIRROR_SPANS_DROPPED,
       options(METRIC_WEFT_SPAN_MIRROR_SPANS_DROPPED),
     );
-    const depth = meter.createObservableGauge(
-      METRIC_WEFT_SPAN_MIRROR_QUEUE_DEPTH,
-      options(METRIC_WEFT_SPAN_MIRROR_QUEUE_DEPTH),
+    const depth = meter.createObservableUpDownCounter(
+      METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE,
+      options(METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE),
     );
     const age = meter.createObservableGauge(
       METRIC_WEFT_SPAN_MIRROR_LAST_FLUSH_AGE,

@@ -26,7 +26,7 @@ import {
   ATTR_WEFT_ACTION_ID,
   ATTR_WEFT_PRINCIPAL_ID,
   METRIC_WEFT_SPAN_MIRROR_LAST_FLUSH_AGE,
-  METRIC_WEFT_SPAN_MIRROR_QUEUE_DEPTH,
+  METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE,
   METRIC_WEFT_SPAN_MIRROR_SPANS_WRITTEN,
   METRIC_WEFT_SPAN_MIRROR_SYNC_FLUSHES,
 } from "@weft/semconv";
@@ -332,15 +332,15 @@ describe("self-metrics", () => {
     for (let i = 0; i < 1000; i++) tracer.startSpan("m").end();
 
     const before = await collect(reader);
-    expect(before.get(METRIC_WEFT_SPAN_MIRROR_QUEUE_DEPTH)).toBe(mirror.stats().queued);
-    expect(before.get(METRIC_WEFT_SPAN_MIRROR_QUEUE_DEPTH)).toBeGreaterThan(0);
+    expect(before.get(METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE)).toBe(mirror.stats().queued);
+    expect(before.get(METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE)).toBeGreaterThan(0);
     expect(before.get(METRIC_WEFT_SPAN_MIRROR_SYNC_FLUSHES)).toBe(mirror.stats().syncFlushes);
     expect(before.get(METRIC_WEFT_SPAN_MIRROR_SYNC_FLUSHES)).toBeGreaterThan(0);
 
     await provider.forceFlush();
     const after = await collect(reader);
     expect(after.get(METRIC_WEFT_SPAN_MIRROR_SPANS_WRITTEN)).toBe(1000);
-    expect(after.get(METRIC_WEFT_SPAN_MIRROR_QUEUE_DEPTH)).toBe(0);
+    expect(after.get(METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE)).toBe(0);
     expect(after.get(METRIC_WEFT_SPAN_MIRROR_LAST_FLUSH_AGE)).toBeGreaterThanOrEqual(0);
     await provider.shutdown();
     await meterProvider.shutdown();

@@ -225,6 +225,12 @@ export class SqliteActionLog extends SqliteChainLog<ActionColumns> implements Ac
       where.push(`${payloadField("reason_code")} = ?`);
       params.push(q.reasonCode);
     }
+    if (q.agentName !== undefined) {
+      // Not indexed: agent queries are rare forensic ones, and a new index would be built on the
+      // first open of every existing store.
+      where.push(`${payloadField("agent_name")} = ?`);
+      params.push(q.agentName);
+    }
     if (q.outcome !== undefined) {
       where.push(`${payloadField("error")} IS ${q.outcome === "failed" ? "NOT NULL" : "NULL"}`);
     }
