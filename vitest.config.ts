@@ -11,6 +11,8 @@ const packages = [
   "span-processor-chained",
   "exporter-ocsf",
   "cli",
+  "node",
+  "mcp",
 ];
 
 export default defineConfig({

@@ -51,6 +51,15 @@ export function noteOutcome(
   msg.fallback = outcome.fellBack;
 }
 
+/** Collects a driver's telemetry attributes onto the invoke message (built only while listened to). */
+export function annotator(
+  msg: InvokeMessage,
+): (attributes: Readonly<Record<string, string | number | boolean>>) => void {
+  return (attributes) => {
+    msg.driverAttributes = { ...msg.driverAttributes, ...attributes };
+  };
+}
+
 /**
  * The message's `digestArgs`: a small closure over the args (an own property, so it survives a
  * subscriber copying the message and works unbound); the canonical JSON and HMAC are computed

@@ -3,6 +3,7 @@
 
 export { type AgentContext, currentAgent, MAX_AGENT_FIELD_LENGTH, withAgent } from "./agent-context.js";
 export * from "./channels.js";
+export { getDefaultTraceStore, setDefaultTraceStore } from "./default-trace-store.js";
 export type { Driver, ExecutionContext } from "./drivers/driver.js";
 export { type CapabilityHandler, FunctionDriver } from "./drivers/function.js";
 export { type HttpArgsIn, HttpDriver, type HttpDriverOptions, type HttpRoute } from "./drivers/http.js";
@@ -24,6 +25,7 @@ export {
   redactString,
   SENSITIVE_FIELD_NAMES,
 } from "./firewall/redact.js";
+export type { GuardGrantInput, GuardInvokeInput, GuardVerdict, KernelGuard } from "./guards.js";
 export { type ExpandQuery, HandleStore, type HandleStoreOptions } from "./handles.js";
 export {
   isoformat,

@@ -4,7 +4,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { AgentContext } from "./agent-context.js";
-import { errorText, noteFailure, noteOutcome } from "./channel-notes.js";
+import { annotator, errorText, noteFailure, noteOutcome } from "./channel-notes.js";
 import type { InvokeMessage } from "./channels.js";
 import type { Driver, ExecutionContext } from "./drivers/driver.js";
 import { DriverError } from "./errors.js";
@@ -126,6 +126,8 @@ export async function perform(
     args,
     constraints: token.constraints,
     actionId,
+    ...(timeoutS !== undefined && { timeoutMs: timeoutS * 1000 }),
+    ...(msg !== undefined && { annotate: annotator(msg) }),
   };
   let outcome: DriverOutcome | undefined;
   let frame: Frame;

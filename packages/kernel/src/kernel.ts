@@ -17,9 +17,11 @@ import {
   type RevokeMessage,
   revokeChannel,
 } from "./channels.js";
+import { getDefaultTraceStore } from "./default-trace-store.js";
 import type { Driver } from "./drivers/driver.js";
 import { InvalidArgumentError, PolicyDeniedError, TraceNotFoundError, WeftError } from "./errors.js";
 import { Firewall } from "./firewall/firewall.js";
+import { type KernelGuard, runGrantGuards, runInvokeGuards } from "./guards.js";
 import { type ExpandQuery, HandleStore } from "./handles.js";
 import { dryRunResult, type InvokeDeps, type PreparedInvoke, perform } from "./invoke.js";
 import { registerLiveKernel } from "./live-kernels.js";
@@ -52,6 +54,7 @@ export interface KernelOptions {
   registry: CapabilityRegistry;
   /** Carried on every channel message (and so on spans/metrics). Default "weft-kernel". */
   kernelId?: string;
+  /** Where ActionTraces go. Default: the store set by `setDefaultTraceStore()`, else a private in-memory one. */
   traceStore?: TraceStore;
   tokenProvider?: TokenProvider;
   /** Secret for the default token provider (else WEFT_SECRET / WEAVER_KERNEL_SECRET / dev secret). */
@@ -67,6 +70,8 @@ export interface KernelOptions {
    * Recorded in every action record and published on every grant/invoke/expand message.
    */
   agent?: AgentContext;
+  /** Guards checked after the policy at grant and before drivers at invoke (see `addGuard`). */
+  guards?: readonly KernelGuard[];
 }
 
 export interface GrantOptions {
@@ -110,6 +115,7 @@ export class Kernel {
   readonly firewall: Firewall;
   readonly handleStore: HandleStore;
   readonly #drivers = new Map<string, Driver>();
+  readonly #guards: KernelGuard[] = [];
   readonly #stats = new KernelStats();
   readonly #deps: InvokeDeps;
   readonly #agent: AgentContext | undefined;
@@ -118,7 +124,7 @@ export class Kernel {
     if (options?.registry === undefined) throw new InvalidArgumentError("Kernel needs a registry.");
     this.registry = options.registry;
     this.id = options.kernelId ?? DEFAULT_KERNEL_ID;
-    this.traceStore = options.traceStore ?? new InMemoryTraceStore();
+    this.traceStore = options.traceStore ?? getDefaultTraceStore() ?? new InMemoryTraceStore();
     this.tokenProvider =
       options.tokenProvider ??
       new HmacTokenProvider({
@@ -138,7 +144,21 @@ export class Kernel {
       firewall: this.firewall,
       stats: this.#stats,
     };
+    for (const guard of options.guards ?? []) this.addGuard(guard);
     registerLiveKernel(this);
+  }
+
+  /**
+   * Adds a guard: after the policy allows a grant it may deny (with a reason code) or add signed
+   * constraints; after a token verifies it may deny the invoke before any driver runs. Denials are
+   * recorded and counted exactly like the policy's.
+   */
+  addGuard(guard: KernelGuard): void {
+    if (typeof guard?.guardId !== "string" || guard.guardId === "")
+      throw new InvalidArgumentError("A guard needs a non-empty guardId.");
+    if (this.#guards.some((g) => g.guardId === guard.guardId))
+      throw new InvalidArgumentError(`A guard ${quoted(guard.guardId)} is already added.`);
+    this.#guards.push(guard);
   }
 
   /** Registers (or silently replaces) a driver under its `driverId`. */
@@ -208,6 +228,8 @@ export class Kernel {
           justification: options.justification ?? "",
         });
         if (!decision.allowed) throw new PolicyDeniedError(decision.reason, decision.reasonCode);
+        if (this.#guards.length > 0)
+          decision = runGrantGuards(this.#guards, capability.capabilityId, principal, decision);
       } catch (err) {
         if (err instanceof PolicyDeniedError) this.#onGrantDenied(request, principal, err, msg);
         throw err;
@@ -262,6 +284,34 @@ export class Kernel {
     }
   }
 
+  /** An invoke a guard denied: recorded (with the token id) and counted like a grant denial. */
+  #onInvokeDenied(prepared: PreparedInvoke, err: PolicyDeniedError, msg: InvokeMessage | undefined) {
+    const { token, principal } = prepared;
+    this.#stats.onDenial(err.reasonCode);
+    const actionId = randomUUID();
+    try {
+      this.traceStore.record(
+        withExtensions(
+          {
+            ...denyTrace(actionId, token.capabilityId, principal.principalId, err.reasonCode, err.message),
+            tokenId: token.tokenId,
+          },
+          prepared.toolCallId,
+          prepared.agent,
+        ),
+      );
+    } catch (storeErr) {
+      process.emitWarning(`Deny trace could not be recorded (${errorCode(storeErr)}).`, {
+        code: "WEFT_DENY_TRACE_FAILED",
+      });
+    }
+    if (msg !== undefined) {
+      msg.decision = "deny";
+      if (err.reasonCode !== null) msg.reasonCode = err.reasonCode;
+      msg.actionId = actionId;
+    }
+  }
+
   /** What the policy would deny for this request, and how to fix it (needs an engine with `explain`). */
   explainDenial(
     request: CapabilityRequest,
@@ -300,6 +350,7 @@ export class Kernel {
       agentName: undefined,
       agentId: undefined,
       conversationId: undefined,
+      driverAttributes: undefined,
       // Every field the invoke fills in later, declared up front: the message keeps one shape
       // instead of growing through a chain of hidden-class transitions on every call.
       runInContext: undefined,
@@ -370,6 +421,15 @@ export class Kernel {
       msg.toolType = prepared.capability.toolType;
       if (prepared.capability.description !== "") msg.toolDescription = prepared.capability.description;
       if (toolCallId !== undefined) msg.toolCallId = toolCallId;
+    }
+    if (this.#guards.length > 0) {
+      try {
+        runInvokeGuards(this.#guards, token, principal);
+      } catch (err) {
+        if (err instanceof PolicyDeniedError) this.#onInvokeDenied(prepared, err, msg);
+        noteFailure(msg, err);
+        throw err;
+      }
     }
     if (options.dryRun === true) return dryRunResult(this.#deps, prepared, msg);
     return perform(this.#deps, prepared, msg);

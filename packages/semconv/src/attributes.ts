@@ -26,6 +26,13 @@ export const ATTR_SERVICE_NAME = "service.name";
  */
 export const ATTR_HOST_NAME = "host.name";
 
+/** Transport protocol (`pipe`, `tcp`, …). Stability: stable (OpenTelemetry). */
+export const ATTR_NETWORK_TRANSPORT = "network.transport";
+/** Server domain name or address. Stability: stable (OpenTelemetry). */
+export const ATTR_SERVER_ADDRESS = "server.address";
+/** Server port number. Stability: stable (OpenTelemetry). */
+export const ATTR_SERVER_PORT = "server.port";
+
 // --- OpenTelemetry GenAI attributes (open-telemetry/semantic-conventions-genai) -------------------
 
 /**
@@ -214,3 +221,8 @@ export const WEFT_DROP_REASON_VALUE_QUEUE_FULL = "queue_full";
 export const WEFT_DROP_REASON_VALUE_SHUTDOWN = "shutdown";
 /** `weft.drop.reason`: a span the processor could not turn into a record. @experimental */
 export const WEFT_DROP_REASON_VALUE_INVALID_SPAN = "invalid_span";
+
+/** Which @weft/node setting was rejected at start-up (`store`, `otlp`, `ocsf`, …). Stability: development (Weft 0.x). @experimental */
+export const ATTR_WEFT_NODE_SETTING = "weft.node.setting";
+/** What @weft/node did instead of a rejected setting (`memory`, `disabled`, `default`). Stability: development (Weft 0.x). @experimental */
+export const ATTR_WEFT_NODE_FALLBACK = "weft.node.fallback";

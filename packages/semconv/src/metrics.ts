@@ -76,6 +76,18 @@ export const METRIC_WEFT_SPAN_MIRROR_SPANS_DROPPED = "weft.span_mirror.spans.dro
 /** Seconds since the last successful batch append (gauge, `s`). Stability: development (Weft 0.x). @experimental */
 export const METRIC_WEFT_SPAN_MIRROR_LAST_FLUSH_AGE = "weft.span_mirror.last_flush.age";
 
+// --- @weft/node set-up telemetry --------------------------------------------------------------
+
+/** Settings @weft/node rejected at start-up, by `weft.node.setting` (counter, `{setting}`). Stability: development (Weft 0.x). @experimental */
+export const METRIC_WEFT_NODE_CONFIG_ERRORS = "weft.node.config.errors";
+/** Action traces the audit store failed to record, kept in memory instead (counter, `{trace}`). Stability: development (Weft 0.x). @experimental */
+export const METRIC_WEFT_NODE_ACTIONS_WRITE_ERRORS = "weft.node.actions.write_errors";
+
+// --- @weft/mcp -----------------------------------------------------------------------------------
+
+/** Duration of MCP requests as the client saw them (histogram, `s`). Stability: development (OpenTelemetry MCP). @experimental */
+export const METRIC_MCP_CLIENT_OPERATION_DURATION = "mcp.client.operation.duration";
+
 function define(
   name: string,
   instrument: MetricInstrument,
@@ -182,6 +194,24 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, MetricDefinition>> = Ob
         "gauge",
         "s",
         "Seconds since the last successful append to the chained store",
+      ),
+      define(
+        METRIC_WEFT_NODE_CONFIG_ERRORS,
+        "counter",
+        "{setting}",
+        "Settings @weft/node rejected at start-up; the application kept running with a fallback.",
+      ),
+      define(
+        METRIC_WEFT_NODE_ACTIONS_WRITE_ERRORS,
+        "counter",
+        "{trace}",
+        "Action traces the audit store failed to record; each was kept in memory instead.",
+      ),
+      define(
+        METRIC_MCP_CLIENT_OPERATION_DURATION,
+        "histogram",
+        "s",
+        "Duration of MCP requests as observed by the client.",
       ),
     ].map((d) => [d.name, d]),
   ),

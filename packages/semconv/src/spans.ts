@@ -25,3 +25,5 @@ export const EVENT_WEFT_DENY = "weft.deny";
 export const SCOPE_INSTRUMENTATION_KERNEL = "@weft/instrumentation-kernel";
 /** Meter (instrumentation scope) of the span mirror's self-metrics. */
 export const SCOPE_SPAN_PROCESSOR_CHAINED = "@weft/span-processor-chained";
+/** Meter (and diag component) of @weft/node's set-up telemetry. */
+export const SCOPE_NODE = "@weft/node";

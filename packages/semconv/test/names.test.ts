@@ -96,7 +96,9 @@ describe("names once", () => {
             // Symbol.for keys are process-global registry keys, not names on the wire.
             if (/Symbol\.for\(/.test(code)) return;
             if (
-              /["'`](gen_ai|weft|error|openinference|traceloop|langfuse)\.[a-z_]+(\.[a-z_]+)*["'`]/.test(code)
+              /["'`](gen_ai|weft|error|openinference|traceloop|langfuse|mcp|jsonrpc|network|server|service|host)\.[a-z_]+(\.[a-z_]+)*["'`]/.test(
+                code,
+              )
             ) {
               offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
             }
