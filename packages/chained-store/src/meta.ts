@@ -10,6 +10,8 @@ export const META_CHAIN_VERSION = "weft.chain_version";
 export const META_SECRET_CHECK = "weft.secret_check";
 export const META_SPANS_CHECKPOINT_HASH = "weft.spans.checkpoint_hash";
 export const META_SPANS_CHECKPOINT_NEXT_SEQ = "weft.spans.checkpoint_next_seq";
+/** Random id of the store, named in its signed checkpoints (the transparency log's origin). */
+export const META_STORE_ID = "weft.store_id";
 
 export const SCHEMA_VERSION = "1";
 /** Fixed message HMACed to fingerprint the secret without revealing it. */

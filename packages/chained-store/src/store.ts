@@ -11,7 +11,15 @@ import { ActionChainImpl, SpanChainImpl } from "./chains.js";
 import { InvalidArgumentError, StoreClosedError, StoreReadonlyError } from "./errors.js";
 import type { ActionLog, SpanLog } from "./log.js";
 import { SqliteRevocationStore } from "./revocations.js";
-import type { ChainedStore, ChainName, StoreFormat, StoreOptions, VerifyResult } from "./types.js";
+import { resolveSigningKey, SqliteTransparencyLog } from "./tree/transparency-log.js";
+import type {
+  ChainedStore,
+  ChainName,
+  SecretCheck,
+  StoreFormat,
+  StoreOptions,
+  VerifyResult,
+} from "./types.js";
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_RECORDS = 10_000;
@@ -48,6 +56,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
   let actionLog: ActionLog;
   let spanLog: SpanLog;
   let sqlite: SqliteDatabase | undefined;
+  let transparency: SqliteTransparencyLog | undefined;
   let jsonl: { actions: JsonlActionLog; spans: JsonlSpanLog } | undefined;
   if (format === "sqlite") {
     sqlite = new SqliteDatabase(path, { readonly, synchronous, busyTimeoutMs });
@@ -59,6 +68,20 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     }
     actionLog = sqlite.actions;
     spanLog = sqlite.spans;
+    try {
+      transparency = new SqliteTransparencyLog(
+        sqlite,
+        { actions: sqlite.actions, spans: sqlite.spans },
+        {
+          ...options.checkpoint,
+          readonly,
+          signingKey: readonly ? null : resolveSigningKey(options.signingKey),
+        },
+      );
+    } catch (e) {
+      sqlite.close();
+      throw e;
+    }
   } else if (format === "jsonl") {
     const opts = { readonly, synchronous };
     const actions = new JsonlActionLog(path, "actions", opts).load();
@@ -95,6 +118,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     format,
     actions,
     spans,
+    transparency,
     revocations(): RevocationStore {
       guard("read");
       if (revocations) return revocations;
@@ -105,6 +129,10 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
         : new SqliteRevocationStore(revPath, { busyTimeoutMs, synchronous });
       return revocations;
     },
+    secretCheck(): SecretCheck {
+      guard("read");
+      return sqlite ? sqlite.secretFingerprint(hasher) : "unknown";
+    },
     verify(chain: ChainName): VerifyResult {
       if (chain === "actions") return actions.verify();
       if (chain === "spans") return spans.verify();
@@ -113,6 +141,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     close(): void {
       if (closed) return;
       closed = true;
+      transparency?.close();
       revocations?.close();
       jsonl?.actions.close();
       jsonl?.spans.close();

@@ -13,6 +13,8 @@ import {
   SCHEMA_VERSION,
   SECRET_CHECK_MESSAGE,
 } from "../meta.js";
+import { TREE_TABLE_NAMES, TREE_TABLES, tempTreeTables } from "../tree/schema.js";
+import type { SecretCheck } from "../types.js";
 import { mapSqliteError } from "./sqlite-errors.js";
 import { SqliteActionLog, SqliteSpanLog } from "./sqlite-log.js";
 import { KNOWN_TABLES, REFERENCE_TABLES, TEMP_SPANS, TRACES_COLUMNS, WEFT_TABLES } from "./sqlite-schema.js";
@@ -82,16 +84,24 @@ export class SqliteDatabase {
       // A reference-written file has no Weft tables; empty temp stand-ins keep one code path.
       if (!tables.includes("meta")) db.exec("CREATE TEMP TABLE meta (key TEXT PRIMARY KEY, value TEXT)");
       if (!tables.includes("weft_spans")) db.exec(TEMP_SPANS);
+      const missingTree = TREE_TABLE_NAMES.filter((t) => !tables.includes(t));
+      if (missingTree.length > 0) db.exec(tempTreeTables(missingTree));
       return;
     }
     if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${this.options.synchronous}`);
     // Only take the write lock when something is missing, so opening never waits on a writer.
-    if (tables.includes("weft_spans") && tables.includes("meta") && this.meta(META_SCHEMA) !== undefined)
+    if (
+      tables.includes("weft_spans") &&
+      tables.includes("meta") &&
+      TREE_TABLE_NAMES.every((t) => tables.includes(t)) &&
+      this.meta(META_SCHEMA) !== undefined
+    )
       return;
     const create = db.transaction(() => {
       db.exec(REFERENCE_TABLES);
       db.exec(WEFT_TABLES);
+      db.exec(TREE_TABLES);
       const put = db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
       put.run(META_SCHEMA, SCHEMA_VERSION);
       put.run(META_CHAIN_VERSION, CHAIN_VERSION);
@@ -105,6 +115,13 @@ export class SqliteDatabase {
   }
 
   /** Refuses to write with a secret other than the one the store was written with. */
+  /** Compares the secret with the stored fingerprint without writing (read-only opens too). */
+  secretFingerprint(hasher: RecordHasher): SecretCheck {
+    const stored = this.meta(META_SECRET_CHECK);
+    if (stored === undefined) return "unknown";
+    return stored === hasher.hashMessage(SECRET_CHECK_MESSAGE) ? "match" : "mismatch";
+  }
+
   checkSecret(hasher: RecordHasher): void {
     if (this.options.readonly) return;
     const expected = hasher.hashMessage(SECRET_CHECK_MESSAGE);
