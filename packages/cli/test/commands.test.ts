@@ -76,12 +76,14 @@ describe("weft audit list", () => {
     // the Weft extensions follow them only when set.
     const plain = rows.find((x) => x.principal_id === info.other)!;
     const withExtensions = rows.find((x) => x.action_id === info.actions.read)!;
+    // The extensions follow the reference's 16 keys; the CLI's own trace_id stays last.
     expect(Object.keys(withExtensions)).toEqual([
-      ...Object.keys(plain),
+      ...Object.keys(plain).filter((k) => k !== "trace_id"),
       "tool_call_id",
       "agent_name",
       "agent_id",
       "conversation_id",
+      "trace_id",
     ]);
     expect(Object.keys(plain)).toEqual([
       "action_id",
@@ -183,7 +185,7 @@ describe("weft audit list", () => {
     expect(rows.find((x) => x.action_id === expand)?.["tool_call_id"]).toBeUndefined();
     // The other principal's read ran outside the agent step.
     const none = weft(["audit", "list", ...S(), "--agent", "no-such-agent"]);
-    expect([none.code, none.stdout]).toEqual([0, "No traces matched.\n"]);
+    expect([none.code, none.stdout]).toEqual([0, "No action records matched.\n"]);
     const all = json<ExportDict[]>(weft(["audit", "list", ...S(), "--json"]).stdout);
     expect(all.filter((x) => x.agent_name === undefined).map((x) => x.principal_id)).toEqual([info.other]);
   });
