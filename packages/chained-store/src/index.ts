@@ -1,6 +1,5 @@
 // Public surface of @weft/chained-store.
 
-export { ATTR_ACTION_ID, ATTR_PRINCIPAL_ID } from "./attributes.js";
 export { spansPathFor } from "./backends/jsonl.js";
 export { canonicalize, canonicalNumber, canonicalString } from "./canonical.js";
 export {

@@ -2,6 +2,7 @@
 // against these; change them only together with their users.
 
 import type { ActionTrace, RevocationStore, TraceQuery, TraceStore } from "@weft/kernel";
+import type { SCHEMA_WEFT_SPAN_V1 } from "@weft/semconv";
 import type { NoteVerifierKey } from "./transparency/note.js";
 
 /** A JSON number kept as its source lexeme, so foreign floats such as `2.0` round-trip exactly. */
@@ -169,7 +170,7 @@ export type SpanAttributes = Record<string, SpanAttributeValue>;
  * epoch as decimal strings (no floats). Ids are lowercase hex (trace 32, span 16).
  */
 export interface SpanRecordV1 {
-  schema: "weft.span.v1";
+  schema: typeof SCHEMA_WEFT_SPAN_V1;
   trace_id: string;
   span_id: string;
   parent_span_id: string | null;
@@ -206,7 +207,7 @@ export interface SpanRecordV1 {
 export interface SpanQuery {
   traceId?: string;
   spanId?: string;
-  /** `gen_ai.tool.call.id` attribute. */
+  /** `weft.action.id` attribute. */
   actionId?: string;
   /** `weft.principal.id` attribute. */
   principalId?: string;

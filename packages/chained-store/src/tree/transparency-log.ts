@@ -12,6 +12,7 @@ import type { MerkleHooks } from "../backends/sqlite-log.js";
 import { storedMessage } from "../chain.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { RawRow } from "../log.js";
+import { META_STORE_ID } from "../meta.js";
 import { formatCheckpoint, parseCheckpoint } from "../transparency/checkpoint.js";
 import { TransparencyError } from "../transparency/errors.js";
 import { CompactRange, leafHash, verifyInclusion } from "../transparency/merkle.js";
@@ -41,7 +42,6 @@ import { WitnessClient, type WitnessStats } from "./witness.js";
 /** Defaults chosen from test/bench/transparency (see docs/integrity.md §Cadence). */
 export const DEFAULT_CHECKPOINT_EVERY = 4096;
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000;
-export const META_STORE_ID = "weft.store_id";
 /** diagnostics_channel on which every published checkpoint is announced (after commit). */
 export const CHECKPOINT_CHANNEL = "weft:store:checkpoint";
 
