@@ -69,6 +69,8 @@ export interface CheckpointOptions {
   origin?: string;
   /** Records integrated into the tree per batch. Default 256. */
   merkleBatchSize?: number;
+  /** C2SP tlog-witnesses each new checkpoint is sent to (off the append path); cosignatures are stored. */
+  witnesses?: Array<{ url: string; vkey: string }>;
   /** Called after a checkpoint is durably stored (also published on diagnostics_channel `weft:store:checkpoint`). */
   onCheckpoint?: (event: CheckpointEvent) => void;
 }
@@ -127,6 +129,17 @@ export interface TransparencyLog {
   stats(): TransparencyStats;
   /** Keys that signed this chain's checkpoints, in order of first use (key rotation history). */
   logKeys(chain: ChainName): Array<{ fromSize: number; vkey: string; createdAt: string }>;
+  /** Resolves once queued witness submissions finished. */
+  witnessed(): Promise<void>;
+  /** Witness counters (submissions, cosignatures, failures, retries, split views), or null without witnesses. */
+  witnessStats(): {
+    submissions: number;
+    cosignatures: number;
+    failures: number;
+    retries: number;
+    splitViews: number;
+    lastError: string | null;
+  } | null;
   /** Recomputes the tree from the records and checks every checkpoint (and `against`) with it. */
   verify(chain: ChainName, options?: TreeVerifyOptions): TreeVerifyResult;
 }
