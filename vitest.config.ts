@@ -5,6 +5,7 @@ import { defineConfig } from "vitest/config";
 
 const packages = [
   "wire",
+  "semconv",
   "kernel",
   "chained-store",
   "instrumentation-kernel",

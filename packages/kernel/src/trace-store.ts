@@ -19,6 +19,7 @@ export interface NormalizedTraceQuery {
   eventType?: string;
   outcome?: "succeeded" | "failed";
   reasonCode?: string;
+  agentName?: string;
   /** UTC isoformat: compare as text. Inclusive. */
   since?: string;
   /** UTC isoformat: compare as text. Exclusive. */
@@ -43,7 +44,7 @@ function bound(v: Date | string, what: string): string {
   return iso;
 }
 
-const STRING_FILTERS = ["principalId", "capabilityId", "eventType", "reasonCode"] as const;
+const STRING_FILTERS = ["principalId", "capabilityId", "eventType", "reasonCode", "agentName"] as const;
 
 /** Validates a TraceQuery (typed InvalidArgumentError on any bad field) and normalizes its bounds. */
 export function normalizeTraceQuery(q: TraceQuery): NormalizedTraceQuery {
@@ -72,6 +73,7 @@ export function matchesTraceQuery(t: ActionTrace, q: NormalizedTraceQuery): bool
   if (q.capabilityId !== undefined && t.capabilityId !== q.capabilityId) return false;
   if (q.eventType !== undefined && t.eventType !== q.eventType) return false;
   if (q.reasonCode !== undefined && t.reasonCode !== q.reasonCode) return false;
+  if (q.agentName !== undefined && t.agentName !== q.agentName) return false;
   if (q.outcome !== undefined && (t.error === null ? "succeeded" : "failed") !== q.outcome) return false;
   // Stored stamps are UTC isoformat, whose text order is time order ('+' sorts before '.').
   if (q.since !== undefined && t.invokedAt < q.since) return false;
