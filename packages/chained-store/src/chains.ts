@@ -203,12 +203,12 @@ export class SpanChainImpl
     try {
       return JSON.parse(row.text) as SpanRecordV1;
     } catch (cause) {
-      if (row.reparse) {
-        try {
-          return row.reparse() as unknown as SpanRecordV1;
-        } catch {
-          // fall through
-        }
+      // JSON.parse refuses what the lossless reader accepts (NaN and ±Infinity attribute values,
+      // which Weft writes as Python does), so a store Weft wrote always reads back.
+      try {
+        return (row.reparse ? row.reparse() : json.parse(row.text)) as unknown as SpanRecordV1;
+      } catch {
+        // fall through: report the payload as corrupt
       }
       throw new StoreCorruptError(this.path, { seq: row.seq }, "span payload is not valid JSON", { cause });
     }

@@ -7,7 +7,7 @@ import { json } from "@weft/wire";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/index.js";
-import { cleanupTempDirs, sampleTrace, tempDir } from "../helpers.js";
+import { cleanupTempDirs, sampleSpan, sampleTrace, tempDir } from "../helpers.js";
 
 const SECRET = "hostile-json-secret";
 afterAll(cleanupTempDirs);
@@ -135,3 +135,24 @@ describe.each(FORMATS)(
     });
   },
 );
+
+describe.each(FORMATS)("%s: span attributes with non-finite numbers", (format) => {
+  it("are stored as Python writes them, verify, and read back after reopening", () => {
+    const path = join(tempDir(), `spans.${format}`);
+    const w = openStore({ path, secret: SECRET });
+    const span = sampleSpan(0);
+    span.attributes["x.nan"] = Number.NaN;
+    span.attributes["x.inf"] = [Number.POSITIVE_INFINITY, 1];
+    w.spans.append(span);
+    w.spans.append(sampleSpan(1));
+    w.actions.append(sampleTrace(0)); // a JSONL store is named by its actions file
+    w.close();
+    const s = openStore({ path, secret: SECRET, readonly: true });
+    expect(s.verify("spans")).toMatchObject({ ok: true, recordsChecked: 2 });
+    const [first] = s.spans.query({ spanId: span.span_id });
+    const attrs = first?.payload.attributes as Record<string, unknown>;
+    expect(json.canonicalize(attrs["x.nan"])).toBe("NaN");
+    expect(json.canonicalize(attrs["x.inf"])).toBe("[Infinity,1]");
+    s.close();
+  });
+});
