@@ -69,15 +69,16 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     actionLog = sqlite.actions;
     spanLog = sqlite.spans;
     try {
-      transparency = new SqliteTransparencyLog(
-        sqlite,
-        { actions: sqlite.actions, spans: sqlite.spans },
-        {
-          ...options.checkpoint,
-          readonly,
-          signingKey: readonly ? null : resolveSigningKey(options.signingKey),
-        },
-      );
+      if (options.transparency !== false)
+        transparency = new SqliteTransparencyLog(
+          sqlite,
+          { actions: sqlite.actions, spans: sqlite.spans },
+          {
+            ...options.checkpoint,
+            readonly,
+            signingKey: readonly ? null : resolveSigningKey(options.signingKey),
+          },
+        );
     } catch (e) {
       sqlite.close();
       throw e;
