@@ -1,7 +1,7 @@
 // Public surface of @weft/chained-store.
 
 export { ATTR_ACTION_ID, ATTR_PRINCIPAL_ID } from "./attributes.js";
-export { spansPathFor } from "./backends/jsonl.js";
+export { decisionsPathFor, spansPathFor } from "./backends/jsonl.js";
 export { canonicalize, canonicalNumber, canonicalString } from "./canonical.js";
 export {
   CHAIN_VERSION,

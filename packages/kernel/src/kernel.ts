@@ -14,6 +14,7 @@ import {
   type RevokeMessage,
   revokeChannel,
 } from "./channels.js";
+import { DecisionCapture, type DecisionCaptureOptions } from "./decisions.js";
 import type { Driver, ExecutionContext } from "./drivers/driver.js";
 import {
   DriverError,
@@ -78,6 +79,8 @@ export interface KernelOptions {
   router?: Router;
   firewall?: Firewall;
   handleStore?: HandleStore;
+  /** Capture every grant decision's inputs to a decision log (see docs/policy-replay.md). */
+  decisions?: DecisionCaptureOptions;
 }
 
 export interface GrantOptions {
@@ -170,6 +173,7 @@ export class Kernel {
   readonly handleStore: HandleStore;
   readonly #drivers = new Map<string, Driver>();
   readonly #stats = new KernelStats();
+  readonly #decisions: DecisionCapture | undefined;
 
   constructor(options: KernelOptions) {
     if (options?.registry === undefined) throw new InvalidArgumentError("Kernel needs a registry.");
@@ -186,6 +190,8 @@ export class Kernel {
     this.router = options.router ?? new StaticRouter();
     this.firewall = options.firewall ?? new Firewall();
     this.handleStore = options.handleStore ?? new HandleStore();
+    this.#decisions =
+      options.decisions === undefined ? undefined : new DecisionCapture(options.decisions, this.id);
     const live = liveSet();
     const ref = new WeakRef<Kernel>(this);
     live.refs.add(ref);
@@ -248,15 +254,34 @@ export class Kernel {
       validatePrincipal(principal);
       const capability = this.registry.get(request.capabilityId);
       let decision: ReturnType<PolicyEngine["evaluate"]>;
+      const justification = options.justification ?? "";
+      const capture = this.#decisions;
+      const at = capture?.context(this.policy, request, capability, principal);
       try {
         decision = this.policy.evaluate(request, capability, principal, {
-          justification: options.justification ?? "",
+          justification,
+          ...(at !== undefined && { at }),
         });
         if (!decision.allowed) throw new PolicyDeniedError(decision.reason, decision.reasonCode);
       } catch (err) {
-        if (err instanceof PolicyDeniedError) this.#onGrantDenied(request, principal, err, msg);
+        if (err instanceof PolicyDeniedError) {
+          capture?.appendDenied(
+            capture.build(this.policy, { request, capability, principal, justification }, at, {
+              allowed: false,
+              reasonCode: err.reasonCode,
+            }),
+            err,
+          );
+          this.#onGrantDenied(request, principal, err, msg);
+        }
         throw err;
       }
+      capture?.appendAllowed(
+        capture.build(this.policy, { request, capability, principal, justification }, at, {
+          allowed: true,
+          reasonCode: decision.reasonCode,
+        }),
+      );
       const auditId = randomUUID();
       const token = this.tokenProvider.issue(capability.capabilityId, principal.principalId, {
         constraints: decision.constraints,

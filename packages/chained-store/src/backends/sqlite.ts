@@ -8,6 +8,8 @@ import {
   META_CHAIN_VERSION,
   META_CHECKPOINT_HASH,
   META_CHECKPOINT_NEXT_SEQ,
+  META_DECISIONS_CHECKPOINT_HASH,
+  META_DECISIONS_CHECKPOINT_NEXT_SEQ,
   META_SCHEMA,
   META_SECRET_CHECK,
   META_SPANS_CHECKPOINT_HASH,
@@ -17,7 +19,16 @@ import {
 } from "../attributes.js";
 import { CHAIN_VERSION, ChainVerifier, GENESIS_HASH, type RecordHasher } from "../chain.js";
 import { DuplicateActionIdError, NotAStoreError, WrongSecretError } from "../errors.js";
-import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, SpanLog } from "../log.js";
+import type {
+  ActionColumns,
+  ActionLog,
+  DecisionColumns,
+  DecisionLog,
+  Linked,
+  LogEntry,
+  RawRow,
+  SpanLog,
+} from "../log.js";
 import type { NormalizedSpanQuery, NormalizedTraceQuery } from "../query.js";
 import type { SpanColumns } from "../span-codec.js";
 import { mapSqliteError, sqliteCode } from "./sqlite-errors.js";
@@ -25,6 +36,7 @@ import {
   KNOWN_TABLES,
   payloadField,
   REFERENCE_TABLES,
+  TEMP_DECISIONS,
   TEMP_SPANS,
   TRACES_COLUMNS,
   WEFT_TABLES,
@@ -43,6 +55,7 @@ export class SqliteDatabase {
   readonly db: Database.Database;
   readonly actions: SqliteActionLog;
   readonly spans: SqliteSpanLog;
+  readonly decisions: SqliteDecisionLog;
 
   constructor(
     readonly path: string,
@@ -66,6 +79,7 @@ export class SqliteDatabase {
     }
     this.actions = new SqliteActionLog(this);
     this.spans = new SqliteSpanLog(this);
+    this.decisions = new SqliteDecisionLog(this);
   }
 
   error(e: unknown, what: string): Error {
@@ -97,12 +111,18 @@ export class SqliteDatabase {
       // A reference-written file has no Weft tables; empty temp stand-ins keep one code path.
       if (!tables.includes("meta")) db.exec("CREATE TEMP TABLE meta (key TEXT PRIMARY KEY, value TEXT)");
       if (!tables.includes("weft_spans")) db.exec(TEMP_SPANS);
+      if (!tables.includes("weft_decisions")) db.exec(TEMP_DECISIONS);
       return;
     }
     if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${this.options.synchronous}`);
     // Only take the write lock when something is missing, so opening never waits on a writer.
-    if (tables.includes("weft_spans") && tables.includes("meta") && this.meta(META_SCHEMA) !== undefined)
+    if (
+      tables.includes("weft_spans") &&
+      tables.includes("weft_decisions") &&
+      tables.includes("meta") &&
+      this.meta(META_SCHEMA) !== undefined
+    )
       return;
     const create = db.transaction(() => {
       db.exec(REFERENCE_TABLES);
@@ -129,7 +149,7 @@ export class SqliteDatabase {
       return;
     }
     // A store written by the reference has no fingerprint: its newest record must verify.
-    for (const log of [this.actions, this.spans]) {
+    for (const log of [this.actions, this.spans, this.decisions]) {
       const head = log.lastRow();
       if (head === undefined) continue;
       const v = new ChainVerifier(hasher, head.prevHash);
@@ -474,5 +494,27 @@ export class SqliteSpanLog extends SqliteLogBase<SpanColumns> implements SpanLog
       params.push(q.until);
     }
     return this.selectPage("weft_spans", where, params, "start_time_unix_nano, seq", q, "query spans");
+  }
+}
+
+/** The `decisions` chain's rows (weft_decisions): append and read in seq order only. */
+export class SqliteDecisionLog extends SqliteLogBase<DecisionColumns> implements DecisionLog {
+  readonly #insert: Database.Statement;
+
+  constructor(owner: SqliteDatabase) {
+    super(
+      owner,
+      "decisions",
+      "weft_decisions",
+      META_DECISIONS_CHECKPOINT_HASH,
+      META_DECISIONS_CHECKPOINT_NEXT_SEQ,
+    );
+    this.#insert = this.db.prepare(
+      "INSERT INTO weft_decisions (seq, prev_hash, record_hash, payload) VALUES (?, ?, ?, ?)",
+    );
+  }
+
+  protected insert(seq: number, prevHash: string, recordHash: string, e: LogEntry<DecisionColumns>): void {
+    this.#insert.run(seq, prevHash, recordHash, e.text);
   }
 }
