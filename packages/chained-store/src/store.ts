@@ -11,7 +11,7 @@ import {
   spansPathFor,
 } from "./backends/jsonl.js";
 import { MemoryActionLog, MemoryDecisionLog, MemorySpanLog } from "./backends/memory.js";
-import { SqliteDatabase } from "./backends/sqlite.js";
+import { SqliteDatabase } from "./backends/sqlite-database.js";
 import { RecordHasher } from "./chain.js";
 import { ActionChainImpl, DecisionChainImpl, SpanChainImpl } from "./chains.js";
 import { InvalidArgumentError, StoreClosedError, StoreReadonlyError } from "./errors.js";

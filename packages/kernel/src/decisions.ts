@@ -4,10 +4,10 @@
 // `weft policy replay` reads back. Every field is documented in docs/policy-replay.md.
 
 import { createHash, createHmac, randomUUID } from "node:crypto";
-import { DecisionCaptureError, InvalidArgumentError, type PolicyDeniedError } from "./errors.js";
+import { DecisionCaptureError, InvalidArgumentError, PolicyDeniedError } from "./errors.js";
 import { isPlainObject, REDACTED, redact, redactString } from "./firewall/redact.js";
 import { nowIso } from "./isoformat.js";
-import type { CapabilityRequest, Principal, ResolvedCapability } from "./models.js";
+import type { CapabilityRequest, PolicyDecision, Principal, ResolvedCapability } from "./models.js";
 import {
   type DecisionContext,
   type EngineIdentity,
@@ -263,6 +263,39 @@ export class DecisionCapture {
       },
       redacted,
     };
+  }
+
+  /**
+   * Evaluates `engine` at a pinned context and records the outcome: a denial (thrown, or returned
+   * as `allowed: false`) is recorded and re-thrown as PolicyDeniedError; an allowed decision is
+   * returned only once its record is appended. Engine failures other than a denial are not
+   * decisions and are re-thrown unrecorded.
+   */
+  evaluate(
+    engine: PolicyEngine,
+    input: {
+      request: CapabilityRequest;
+      capability: ResolvedCapability;
+      principal: Principal;
+      justification: string;
+    },
+  ): PolicyDecision {
+    const { request, capability, principal, justification } = input;
+    const at = this.context(engine, request, capability, principal);
+    let decision: PolicyDecision;
+    try {
+      decision = engine.evaluate(request, capability, principal, {
+        justification,
+        ...(at !== undefined && { at }),
+      });
+      if (!decision.allowed) throw new PolicyDeniedError(decision.reason, decision.reasonCode);
+    } catch (err) {
+      if (err instanceof PolicyDeniedError)
+        this.appendDenied(this.build(engine, input, at, { allowed: false, reasonCode: err.reasonCode }), err);
+      throw err;
+    }
+    this.appendAllowed(this.build(engine, input, at, { allowed: true, reasonCode: decision.reasonCode }));
+    return decision;
   }
 
   /** Appends; an allowed grant without its record is refused (fail closed). */
