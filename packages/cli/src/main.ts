@@ -56,6 +56,14 @@ export const AUDIT_COMMANDS: readonly CommandEntry[] = [
   },
 ];
 
+export const POLICY_COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "policy replay",
+    summary: "replay captured grant decisions against a candidate policy; exit 3 on flips",
+    load: async () => (await import("./commands/policy-replay.js")).policyReplay,
+  },
+];
+
 const DOCTOR: CommandEntry = {
   name: "doctor",
   summary: "check the environment and self-test against the reference vectors",
@@ -70,7 +78,9 @@ function version(): string {
 }
 
 function topHelp(): string {
-  const rows = [...AUDIT_COMMANDS, DOCTOR].map((c) => `  weft ${c.name.padEnd(18)} ${c.summary}`);
+  const rows = [...AUDIT_COMMANDS, ...POLICY_COMMANDS, DOCTOR].map(
+    (c) => `  weft ${c.name.padEnd(18)} ${c.summary}`,
+  );
   return `Usage: weft <command> [options]
 
 Forensics for Weft / weaver-kernel audit stores.
@@ -79,7 +89,7 @@ Commands:
 ${rows.join("\n")}
 
 Run 'weft <command> --help' for a command's flags and an example.
-Exit codes: 0 ok, 1 verification failed or error, 2 usage error.
+Exit codes: 0 ok, 1 verification failed or error, 2 usage error, 3 policy replay found gated flips.
 Environment: WEFT_STORE, WEFT_SECRET (or WEAVER_KERNEL_SECRET), NO_COLOR, WEFT_DEBUG=1.
 
 Example:
@@ -117,6 +127,18 @@ async function dispatch(argv: readonly string[], o: Output): Promise<number> {
     }
     const cmd = AUDIT_COMMANDS.find((c) => c.name === `audit ${second}`);
     if (!cmd) throw new UsageError(`unknown audit subcommand '${second}'`, "audit");
+    return (await cmd.load()).run(rest, o);
+  }
+  if (first === "policy") {
+    const cmd = POLICY_COMMANDS.find((c) => c.name === `policy ${second}`);
+    if (second === undefined || second === "--help" || second === "-h" || !cmd) {
+      if (second !== undefined && second !== "--help" && second !== "-h")
+        throw new UsageError(`unknown policy subcommand '${second}'`, "policy replay");
+      o.out(
+        `Usage: weft policy replay --store PATH --policy MODULE [options]\n\nRun 'weft policy replay --help' for its flags.\n`,
+      );
+      return second === undefined ? ExitCode.USAGE : ExitCode.OK;
+    }
     return (await cmd.load()).run(rest, o);
   }
   throw new UsageError(`unknown command '${first}'`);

@@ -9,11 +9,11 @@ import { line, type Output, paint } from "../output.js";
 import { progressBar } from "../progress.js";
 
 const NAME = "audit verify";
-const CHAINS = ["actions", "spans", "all"] as const;
+const CHAINS = ["actions", "spans", "decisions", "all"] as const;
 
 export const auditVerify: Command = {
   name: NAME,
-  help: `Usage: weft audit verify --store PATH [--chain actions|spans|all] [--json]
+  help: `Usage: weft audit verify --store PATH [--chain actions|spans|decisions|all] [--json]
 
 Recompute every record's HMAC and link. Prints 'OK: <detail>' and exits 0
 when the chain is intact, or 'TAMPER DETECTED: <detail>' and exits 1 with the
@@ -22,7 +22,8 @@ Streams records in constant memory; a progress bar is drawn on a terminal.
 A linear chain cannot detect removal of its newest records (tail truncation).
 
 Options:
-  --chain NAME            actions (default, the reference's chain) | spans | all
+  --chain NAME            actions (default, the reference's chain) | spans |
+                          decisions (captured grant decisions) | all
 
 ${STORE_FLAGS_HELP}
 
@@ -47,7 +48,7 @@ Examples:
             "warning: no secret given (--secret, WEFT_SECRET or WEAVER_KERNEL_SECRET); a store written with a real secret will not verify\n",
           );
         }
-        const names: ChainName[] = which === "all" ? ["actions", "spans"] : [which];
+        const names: ChainName[] = which === "all" ? ["actions", "spans", "decisions"] : [which];
         const results = names.map((name) => [name, verifyOne(o, store, name)] as const);
         const ok = results.every(([, r]) => r.ok);
         if (bool(p, "json")) {
@@ -66,7 +67,7 @@ Examples:
 };
 
 function verifyOne(o: Output, store: ChainedStore, name: ChainName): VerifyResult {
-  const chain = name === "actions" ? store.actions : store.spans;
+  const chain = name === "actions" ? store.actions : name === "spans" ? store.spans : store.decisions;
   const bar = progressBar(o, `verifying ${name}`);
   try {
     return chain.verify({ onProgress: (done, total) => bar.update(done, total) });
