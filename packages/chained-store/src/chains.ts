@@ -137,6 +137,12 @@ export class ActionChainImpl
     return row ? this.decode(row) : undefined;
   }
 
+  getRecord(actionId: string): ChainRecord<ActionTrace> | undefined {
+    this.guard("read");
+    const row = this.log.byActionId(actionId);
+    return row ? this.toRecord(row) : undefined;
+  }
+
   getBySeq(seq: number): ChainRecord<ActionTrace> | undefined {
     this.guard("read");
     const row = this.log.bySeq(seq);

@@ -17,7 +17,15 @@ import { ActionChainImpl, DecisionChainImpl, SpanChainImpl } from "./chains.js";
 import { InvalidArgumentError, StoreClosedError, StoreReadonlyError } from "./errors.js";
 import type { ActionLog, DecisionLog, SpanLog } from "./log.js";
 import { SqliteRevocationStore } from "./revocations.js";
-import type { ChainedStore, ChainName, StoreFormat, StoreOptions, VerifyResult } from "./types.js";
+import { resolveSigningKey, SqliteTransparencyLog } from "./tree/transparency-log.js";
+import type {
+  ChainedStore,
+  ChainName,
+  SecretCheck,
+  StoreFormat,
+  StoreOptions,
+  VerifyResult,
+} from "./types.js";
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_RECORDS = 10_000;
@@ -55,6 +63,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
   let spanLog: SpanLog;
   let decisionLog: DecisionLog;
   let sqlite: SqliteDatabase | undefined;
+  let transparency: SqliteTransparencyLog | undefined;
   let jsonl: { actions: JsonlActionLog; spans: JsonlSpanLog; decisions: JsonlDecisionLog } | undefined;
   if (format === "sqlite") {
     sqlite = new SqliteDatabase(path, { readonly, synchronous, busyTimeoutMs });
@@ -67,6 +76,20 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     actionLog = sqlite.actions;
     spanLog = sqlite.spans;
     decisionLog = sqlite.decisions;
+    try {
+      transparency = new SqliteTransparencyLog(
+        sqlite,
+        { actions: sqlite.actions, spans: sqlite.spans, decisions: sqlite.decisions },
+        {
+          ...options.checkpoint,
+          readonly,
+          signingKey: readonly ? null : resolveSigningKey(options.signingKey),
+        },
+      );
+    } catch (e) {
+      sqlite.close();
+      throw e;
+    }
   } else if (format === "jsonl") {
     const opts = { readonly, synchronous };
     const actions = new JsonlActionLog(path, "actions", opts).load();
@@ -109,6 +132,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     actions,
     spans,
     decisions,
+    transparency,
     revocations(): RevocationStore {
       guard("read");
       if (revocations) return revocations;
@@ -119,6 +143,10 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
         : new SqliteRevocationStore(revPath, { busyTimeoutMs, synchronous });
       return revocations;
     },
+    secretCheck(): SecretCheck {
+      guard("read");
+      return sqlite ? sqlite.secretFingerprint(hasher) : "unknown";
+    },
     verify(chain: ChainName): VerifyResult {
       if (chain === "actions") return actions.verify();
       if (chain === "spans") return spans.verify();
@@ -128,6 +156,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     close(): void {
       if (closed) return;
       closed = true;
+      transparency?.close();
       revocations?.close();
       jsonl?.actions.close();
       jsonl?.spans.close();

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "./command.js";
 import { debugEnabled, describeError, ExitCode, UsageError } from "./errors.js";
 import { type Output, processOutput } from "./output.js";
+import { didYouMean } from "./suggest.js";
 
 interface CommandEntry {
   name: string;
@@ -50,6 +51,16 @@ export const AUDIT_COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/audit-diff-otlp.js")).auditDiffOtlp,
   },
   {
+    name: "audit checkpoint",
+    summary: "print the latest signed checkpoint (tree size, root, signatures)",
+    load: async () => (await import("./commands/audit-checkpoint.js")).auditCheckpoint,
+  },
+  {
+    name: "audit prove",
+    summary: "write a tlog-proof receipt for one record",
+    load: async () => (await import("./commands/audit-prove.js")).auditProve,
+  },
+  {
     name: "audit repair",
     summary: "move a torn last JSONL record aside after a crash",
     load: async () => (await import("./commands/audit-repair.js")).auditRepair,
@@ -61,6 +72,20 @@ export const POLICY_COMMANDS: readonly CommandEntry[] = [
     name: "policy replay",
     summary: "replay captured grant decisions against a candidate policy; exit 3 on flips",
     load: async () => (await import("./commands/policy-replay.js")).policyReplay,
+  },
+];
+
+/** Commands outside `audit`: key management and offline receipt checks (no store involved). */
+export const PROOF_COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "keys generate",
+    summary: "create an Ed25519 checkpoint signing key (prints the verifier key)",
+    load: async () => (await import("./commands/keys-generate.js")).keysGenerate,
+  },
+  {
+    name: "receipt verify",
+    summary: "check a tlog-proof receipt offline with the log's verifier key",
+    load: async () => (await import("./commands/receipt-verify.js")).receiptVerify,
   },
 ];
 
@@ -78,7 +103,7 @@ function version(): string {
 }
 
 function topHelp(): string {
-  const rows = [...AUDIT_COMMANDS, ...POLICY_COMMANDS, DOCTOR].map(
+  const rows = [...AUDIT_COMMANDS, ...POLICY_COMMANDS, ...PROOF_COMMANDS, DOCTOR].map(
     (c) => `  weft ${c.name.padEnd(18)} ${c.summary}`,
   );
   return `Usage: weft <command> [options]
@@ -126,7 +151,13 @@ async function dispatch(argv: readonly string[], o: Output): Promise<number> {
       return second === undefined ? ExitCode.USAGE : ExitCode.OK;
     }
     const cmd = AUDIT_COMMANDS.find((c) => c.name === `audit ${second}`);
-    if (!cmd) throw new UsageError(`unknown audit subcommand '${second}'`, "audit");
+    if (!cmd) {
+      const names = AUDIT_COMMANDS.map((c) => c.name.slice("audit ".length));
+      throw new UsageError(
+        `unknown audit subcommand '${second}'${didYouMean(second, names, (n) => `audit ${n}`)}`,
+        "audit",
+      );
+    }
     return (await cmd.load()).run(rest, o);
   }
   if (first === "policy") {
@@ -141,7 +172,21 @@ async function dispatch(argv: readonly string[], o: Output): Promise<number> {
     }
     return (await cmd.load()).run(rest, o);
   }
-  throw new UsageError(`unknown command '${first}'`);
+  if (first === "keys" || first === "receipt") {
+    const group = PROOF_COMMANDS.filter((c) => c.name.startsWith(`${first} `));
+    if (second === undefined || second === "--help" || second === "-h") {
+      o.out(
+        `Usage: weft ${first} <subcommand> [options]\n\nSubcommands:\n${group.map((c) => `  ${c.name.slice(first.length + 1).padEnd(12)} ${c.summary}`).join("\n")}\n`,
+      );
+      return second === undefined ? ExitCode.USAGE : ExitCode.OK;
+    }
+    const cmd = group.find((c) => c.name === `${first} ${second}`);
+    if (!cmd) throw new UsageError(`unknown ${first} subcommand '${second}'`, first);
+    return (await cmd.load()).run(rest, o);
+  }
+  throw new UsageError(
+    `unknown command '${first}'${didYouMean(first, ["audit", "policy", "keys", "receipt", "doctor", "--help", "--version"])}`,
+  );
 }
 
 /** Runs the CLI and returns its exit code; errors are printed, never thrown. */

@@ -249,7 +249,7 @@ export function renderText(o: Output, m: ReportModel): void {
       (head ? `, head seq ${head.seq} ${short(head.recordHash)}` : ""),
   );
   w(
-    `  checkpoint: ${m.checkpoint ? `size ${m.checkpoint.size}, root ${short(m.checkpoint.root)}` : "none in this store"}`,
+    `  checkpoint: ${m.checkpoint ? `verified, size ${m.checkpoint.size} of ${m.chain.records}, root ${m.checkpoint.root}` : "none in this store"}`,
   );
   w(`  window:     ${safe(windowText(m))} (${m.considered} decisions)`);
   for (const b of m.baseline)

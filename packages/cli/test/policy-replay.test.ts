@@ -42,9 +42,18 @@ const EXPECTED_BASELINE = [
   "allow", // 5 writer crm.list
 ];
 
-function makeStore(name: string, justification: JustificationMode = "as_is", capture = true): string {
+function makeStore(
+  name: string,
+  justification: JustificationMode = "as_is",
+  capture = true,
+  signingKey?: string,
+): string {
   const path = join(dir, name);
-  const store = openStore({ path, secret: SECRET });
+  const store = openStore({
+    path,
+    secret: SECRET,
+    ...(signingKey !== undefined && { signingKey, checkpoint: { everyRecords: 4, intervalMs: 0 } }),
+  });
   const registry = new CapabilityRegistry();
   registry.register({ capabilityId: "crm.list", name: "List", description: "d", safetyClass: "READ" });
   registry.register({ capabilityId: "crm.update", name: "Update", description: "d", safetyClass: "WRITE" });
@@ -251,6 +260,26 @@ describe("weft policy replay", () => {
       "export default (options, weft) => new weft.DefaultPolicyEngine(options);\n",
     );
     expect(weft(["policy", "replay", "--store", lengthOnly, "--policy", same], ENV).code).toBe(0);
+  });
+
+  it("verifies and cites the latest signed checkpoint of the decisions chain", () => {
+    const keyFile = join(dir, "log.key");
+    expect(weft(["keys", "generate", "--name", "example.test/decisions", "--out", keyFile]).code).toBe(0);
+    const signed = makeStore("signed.db", "as_is", true, keyFile);
+    const r = weft(["policy", "replay", "--store", signed, "--policy", mixed, "--json"], ENV);
+    expect(r.code).toBe(3);
+    const cp = (JSON.parse(r.stdout) as { checkpoint: { size: number; root: string } | null }).checkpoint;
+    const ro = openStore({ path: signed, secret: SECRET, readonly: true });
+    const latest = ro.transparency?.latestCheckpoint("decisions");
+    ro.close();
+    expect(latest).toBeDefined();
+    expect(cp).toEqual({ size: latest?.size, root: latest?.root.toString("base64") });
+    const text = weft(["policy", "replay", "--store", signed, "--policy", mixed], ENV);
+    expect(text.stdout).toContain(`checkpoint: verified, size ${latest?.size} of 6, root ${cp?.root}`);
+    // The receipt machinery covers decisions too.
+    expect(weft(["audit", "prove", "--store", signed, "--chain", "decisions", "--seq", "1"], ENV).code).toBe(
+      0,
+    );
   });
 
   it("refuses a store whose decisions chain was edited: exit 1, one line", () => {

@@ -13,6 +13,7 @@ export {
   decodeDecisionRecord,
   JUSTIFICATION_MODES,
 } from "./decisions.js";
+export { getDefaultTraceStore, setDefaultTraceStore } from "./default-trace-store.js";
 export type { Driver, ExecutionContext } from "./drivers/driver.js";
 export { type CapabilityHandler, FunctionDriver } from "./drivers/function.js";
 export { type HttpArgsIn, HttpDriver, type HttpDriverOptions, type HttpRoute } from "./drivers/http.js";

@@ -13,6 +13,8 @@ import {
 } from "../attributes.js";
 import { CHAIN_VERSION, ChainVerifier, type RecordHasher } from "../chain.js";
 import { NotAStoreError, WrongSecretError } from "../errors.js";
+import { TREE_TABLE_NAMES, TREE_TABLES, tempTreeTables } from "../tree/schema.js";
+import type { SecretCheck } from "../types.js";
 import { SqliteDecisionLog } from "./sqlite-decisions.js";
 import { mapSqliteError } from "./sqlite-errors.js";
 import { SqliteActionLog, SqliteSpanLog } from "./sqlite-log.js";
@@ -93,6 +95,8 @@ export class SqliteDatabase {
       if (!tables.includes("meta")) db.exec("CREATE TEMP TABLE meta (key TEXT PRIMARY KEY, value TEXT)");
       if (!tables.includes("weft_spans")) db.exec(TEMP_SPANS);
       if (!tables.includes("weft_decisions")) db.exec(TEMP_DECISIONS);
+      const missingTree = TREE_TABLE_NAMES.filter((t) => !tables.includes(t));
+      if (missingTree.length > 0) db.exec(tempTreeTables(missingTree));
       return;
     }
     if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
@@ -102,12 +106,14 @@ export class SqliteDatabase {
       tables.includes("weft_spans") &&
       tables.includes("weft_decisions") &&
       tables.includes("meta") &&
+      TREE_TABLE_NAMES.every((t) => tables.includes(t)) &&
       this.meta(META_SCHEMA) !== undefined
     )
       return;
     const create = db.transaction(() => {
       db.exec(REFERENCE_TABLES);
       db.exec(WEFT_TABLES);
+      db.exec(TREE_TABLES);
       const put = db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
       put.run(META_SCHEMA, SCHEMA_VERSION);
       put.run(META_CHAIN_VERSION, CHAIN_VERSION);
@@ -121,6 +127,13 @@ export class SqliteDatabase {
   }
 
   /** Refuses to write with a secret other than the one the store was written with. */
+  /** Compares the secret with the stored fingerprint without writing (read-only opens too). */
+  secretFingerprint(hasher: RecordHasher): SecretCheck {
+    const stored = this.meta(META_SECRET_CHECK);
+    if (stored === undefined) return "unknown";
+    return stored === hasher.hashMessage(SECRET_CHECK_MESSAGE) ? "match" : "mismatch";
+  }
+
   checkSecret(hasher: RecordHasher): void {
     if (this.options.readonly) return;
     const expected = hasher.hashMessage(SECRET_CHECK_MESSAGE);

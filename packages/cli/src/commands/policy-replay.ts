@@ -180,7 +180,7 @@ Examples:
       header: {
         store: { path: target.path, format: target.format },
         chain: { name: "decisions", verified: true, records: verified.records.length, head: verified.head },
-        checkpoint: null,
+        checkpoint: verified.checkpoint,
         window: {
           since: settings.since?.iso ?? null,
           until: settings.until?.iso ?? null,
@@ -290,6 +290,20 @@ function readDecisions(o: Parameters<Command["run"]>[1], store: ChainedStore, pa
       "NO_DECISIONS",
       `'${path}' has no decisions chain: no grant decision was captured (enable capture with new Kernel({ decisions: { log: store.decisions } }))`,
     );
+  // With a Merkle tree and signed checkpoints (SQLite), the tree is recomputed and the latest
+  // checkpoint checked too, so the report can cite a signed root, not only an HMAC head.
+  let checkpoint: { size: number; root: string } | null = null;
+  const t = store.transparency;
+  if (t !== undefined && t.checkpoints("decisions").length > 0) {
+    const tree = t.verify("decisions");
+    if (!tree.ok)
+      throw new DecisionsUnavailableError(
+        "DECISIONS_UNVERIFIED",
+        `TAMPER DETECTED in the decisions tree or checkpoints of '${path}': ${tree.detail}; refusing to replay`,
+      );
+    const latest = t.latestCheckpoint("decisions");
+    if (latest !== undefined) checkpoint = { size: latest.size, root: latest.root.toString("base64") };
+  }
   // The factory receives the baseline's own options, so "default plus one change" is one line.
   const newest = decodeDecisionRecord(result.records[result.records.length - 1]?.payload);
   const config =
@@ -299,7 +313,7 @@ function readDecisions(o: Parameters<Command["run"]>[1], store: ChainedStore, pa
   const baselineOptions: Record<string, unknown> = {};
   const rl = config?.["rateLimits"];
   if (rl !== null && typeof rl === "object") baselineOptions["rateLimits"] = rl;
-  return { records: result.records, head, baselineOptions };
+  return { records: result.records, head, baselineOptions, checkpoint };
 }
 
 function isEngine(v: unknown): v is PolicyEngine {
