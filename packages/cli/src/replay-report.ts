@@ -3,10 +3,11 @@
 // workflow annotations and Markdown for a CI step summary. Every string that came from the store
 // is untrusted and escaped for the medium it is printed in.
 import type { DecisionFlip, DecisionRecord, FlipKind } from "@weft/kernel";
+import { SCHEMA_WEFT_POLICY_REPLAY_V1 } from "@weft/semconv";
 import { pythonJson } from "./json.js";
 import { type Output, paint, safe } from "./output.js";
 
-export const REPORT_SCHEMA = "weft.policy-replay/v1";
+export const REPORT_SCHEMA = SCHEMA_WEFT_POLICY_REPLAY_V1;
 export const GATE_KINDS = [
   "allow_to_deny",
   "deny_to_allow",

@@ -4,10 +4,18 @@
 // `weft policy replay` reads back. Every field is documented in docs/policy-replay.md.
 
 import { createHash, createHmac, randomUUID } from "node:crypto";
+import { SCHEMA_WEFT_DECISION_V1 } from "@weft/semconv";
 import { DecisionCaptureError, InvalidArgumentError, PolicyDeniedError } from "./errors.js";
 import { isPlainObject, REDACTED, redact, redactString } from "./firewall/redact.js";
 import { nowIso } from "./isoformat.js";
-import type { CapabilityRequest, PolicyDecision, Principal, ResolvedCapability } from "./models.js";
+import {
+  type CapabilityRequest,
+  type PolicyDecision,
+  type Principal,
+  type ResolvedCapability,
+  TOOL_TYPES,
+  type ToolType,
+} from "./models.js";
 import {
   type DecisionContext,
   type EngineIdentity,
@@ -21,7 +29,7 @@ import { resolveSecret } from "./secret.js";
 import type { SafetyClass, Sensitivity } from "./trace.js";
 
 /** Schema id carried by every captured decision payload. */
-export const DECISION_RECORD_SCHEMA = "weft.decision/v1";
+export const DECISION_RECORD_SCHEMA = SCHEMA_WEFT_DECISION_V1;
 export const JUSTIFICATION_MODES: readonly JustificationMode[] = ["as_is", "length", "digest"];
 
 export type DecisionJson =
@@ -52,6 +60,7 @@ export interface DecisionRecordJson {
     description: string;
     safety_class: string;
     sensitivity: string;
+    tool_type: string;
     allowed_fields: string[];
     tags: string[];
     definition_sha256: string;
@@ -105,6 +114,7 @@ export function capabilityDefinitionSha256(capability: ResolvedCapability): stri
         description: capability.description,
         safety_class: capability.safetyClass,
         sensitivity: capability.sensitivity,
+        tool_type: capability.toolType,
         allowed_fields: capability.allowedFields,
         tags: capability.tags,
       }),
@@ -235,6 +245,7 @@ export class DecisionCapture {
         description: capability.description,
         safety_class: capability.safetyClass,
         sensitivity: capability.sensitivity,
+        tool_type: capability.toolType,
         allowed_fields: [...capability.allowedFields],
         tags: [...capability.tags],
         definition_sha256: capabilityDefinitionSha256(capability),
@@ -429,6 +440,7 @@ export function decodeDecisionRecord(payload: unknown, seq?: number): DecodedDec
       description: typeof cap.description === "string" ? cap.description : "",
       safetyClass: cap.safety_class as SafetyClass,
       sensitivity: cap.sensitivity as Sensitivity,
+      toolType: TOOL_TYPES.includes(cap.tool_type as ToolType) ? (cap.tool_type as ToolType) : "function",
       allowedFields: strList(cap.allowed_fields) ?? [],
       tags: strList(cap.tags) ?? [],
     },

@@ -2,8 +2,8 @@
 // and read in seq order only — no index columns, so every read goes through verified payloads.
 
 import type Database from "better-sqlite3";
-import { META_DECISIONS_CHECKPOINT_HASH, META_DECISIONS_CHECKPOINT_NEXT_SEQ } from "../attributes.js";
 import type { DecisionColumns, DecisionLog, LogEntry } from "../log.js";
+import { META_DECISIONS_CHECKPOINT_HASH, META_DECISIONS_CHECKPOINT_NEXT_SEQ } from "../meta.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 import { SqliteChainLog } from "./sqlite-log.js";
 
