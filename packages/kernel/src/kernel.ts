@@ -501,6 +501,7 @@ export class Kernel {
       return;
     }
     const msg: RevokeMessage = { kernelId: this.id, tokenId, actionId: randomUUID() };
+    noteAgent(msg, this.#actingAgent());
     traceSync(revokeChannel, msg, () => {
       const before = this.tokenProvider.revocationStore.isRevoked(tokenId);
       this.tokenProvider.revoke(tokenId);
@@ -514,6 +515,7 @@ export class Kernel {
       throw new InvalidArgumentError("revokePrincipal needs a principal id.");
     if (!revokeChannel.hasSubscribers) return this.tokenProvider.revokeAll(principalId);
     const msg: RevokeMessage = { kernelId: this.id, principalId, actionId: randomUUID() };
+    noteAgent(msg, this.#actingAgent());
     return traceSync(revokeChannel, msg, () => {
       const n = this.tokenProvider.revokeAll(principalId);
       msg.revokedCount = n;
