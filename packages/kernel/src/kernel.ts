@@ -17,6 +17,7 @@ import {
   type RevokeMessage,
   revokeChannel,
 } from "./channels.js";
+import { DecisionCapture, type DecisionCaptureOptions } from "./decisions.js";
 import { getDefaultTraceStore } from "./default-trace-store.js";
 import type { Driver } from "./drivers/driver.js";
 import { InvalidArgumentError, PolicyDeniedError, TraceNotFoundError, WeftError } from "./errors.js";
@@ -72,6 +73,8 @@ export interface KernelOptions {
   agent?: AgentContext;
   /** Guards checked after the policy at grant and before drivers at invoke (see `addGuard`). */
   guards?: readonly KernelGuard[];
+  /** Capture every grant decision's inputs to a decision log (see docs/policy-replay.md). */
+  decisions?: DecisionCaptureOptions;
 }
 
 export interface GrantOptions {
@@ -118,6 +121,7 @@ export class Kernel {
   readonly #guards: KernelGuard[] = [];
   readonly #stats = new KernelStats();
   readonly #deps: InvokeDeps;
+  readonly #decisions: DecisionCapture | undefined;
   readonly #agent: AgentContext | undefined;
 
   constructor(options: KernelOptions) {
@@ -144,6 +148,8 @@ export class Kernel {
       firewall: this.firewall,
       stats: this.#stats,
     };
+    this.#decisions =
+      options.decisions === undefined ? undefined : new DecisionCapture(options.decisions, this.id);
     for (const guard of options.guards ?? []) this.addGuard(guard);
     registerLiveKernel(this);
   }
@@ -224,9 +230,11 @@ export class Kernel {
       const capability = this.registry.get(request.capabilityId);
       let decision: ReturnType<PolicyEngine["evaluate"]>;
       try {
-        decision = this.policy.evaluate(request, capability, principal, {
-          justification: options.justification ?? "",
-        });
+        const justification = options.justification ?? "";
+        // With capture on, the policy's own decision (before any guard) is what gets recorded.
+        decision = this.#decisions
+          ? this.#decisions.evaluate(this.policy, { request, capability, principal, justification })
+          : this.policy.evaluate(request, capability, principal, { justification });
         if (!decision.allowed) throw new PolicyDeniedError(decision.reason, decision.reasonCode);
         if (this.#guards.length > 0)
           decision = runGrantGuards(this.#guards, capability.capabilityId, principal, decision);
