@@ -33,6 +33,9 @@ export function parseInstant(
   }
   // The one timestamp grammar (@weft/wire): impossible dates such as 2026-02-31 are refused too.
   const parsed = time.parseIso(text.trim());
+  if (parsed === null && /^\d{4}-\d{2}-\d{2}(?:$|[Tt ])/.test(text.trim())) {
+    throw new UsageError(`--${flag} is not a valid date/time: '${text}'`, command);
+  }
   if (parsed === null) {
     throw new UsageError(
       `--${flag} must be an ISO-8601 time (e.g. 2026-03-01T12:00:00Z; naive = UTC) or an age like 15m, got '${text}'`,
