@@ -20,11 +20,11 @@ export class StoreCorruptError extends ChainedStoreError {
   readonly path: string;
   /** 1-based line (JSONL) when known. */
   readonly line: number | null;
-  /** Stored seq when known. */
-  readonly seq: number | null;
+  /** Stored seq when known (a bigint when it is beyond 2^53, so the message stays exact). */
+  readonly seq: number | bigint | null;
   constructor(
     path: string,
-    where: { line?: number; seq?: number },
+    where: { line?: number; seq?: number | bigint },
     reason: string,
     options?: { cause?: unknown },
   ) {

@@ -17,7 +17,10 @@ export interface SpanColumns {
   principalId: string | null;
 }
 
-const NANOS = /^\d{1,19}$/;
+/** Decimal nanos without leading zeros, so the stored INTEGER column prints back as the same text. */
+const NANOS = /^(0|[1-9]\d{0,18})$/;
+/** SQLite INTEGER is 64-bit signed: later than this (2262-04-11) cannot be indexed exactly. */
+const MAX_NANOS = 9223372036854775807n;
 
 export function spanColumns(r: SpanRecordV1): SpanColumns {
   if (typeof r !== "object" || r === null || r.schema !== "weft.span.v1") {
@@ -29,6 +32,11 @@ export function spanColumns(r: SpanRecordV1): SpanColumns {
   if (typeof r.start_time_unix_nano !== "string" || !NANOS.test(r.start_time_unix_nano)) {
     throw new InvalidArgumentError(
       "span start_time_unix_nano must be integer nanoseconds as a decimal string",
+    );
+  }
+  if (BigInt(r.start_time_unix_nano) > MAX_NANOS) {
+    throw new InvalidArgumentError(
+      "span start_time_unix_nano is past 2262-04-11T23:47:16Z, beyond what the store can index exactly",
     );
   }
   const action = r.attributes?.[ATTR_ACTION_ID];

@@ -1,6 +1,7 @@
 // openStore: picks the backend from the options, resolves the secret once, and assembles the
 // two chains (actions, spans) plus an optional durable revocation store over it.
 
+import { type Stats, statSync } from "node:fs";
 import { type RevocationStore, resolveSecret } from "@weft/kernel";
 import { ATTR_ACTION_ID } from "./attributes.js";
 import { JsonlActionLog, JsonlSpanLog, spansPathFor } from "./backends/jsonl.js";
@@ -8,7 +9,13 @@ import { MemoryActionLog, MemorySpanLog } from "./backends/memory.js";
 import { SqliteDatabase } from "./backends/sqlite.js";
 import { RecordHasher } from "./chain.js";
 import { ActionChainImpl, SpanChainImpl } from "./chains.js";
-import { InvalidArgumentError, StoreClosedError, StoreReadonlyError } from "./errors.js";
+import {
+  InvalidArgumentError,
+  NotAStoreError,
+  StoreClosedError,
+  StoreIoError,
+  StoreReadonlyError,
+} from "./errors.js";
 import type { ActionLog, SpanLog } from "./log.js";
 import { SqliteRevocationStore } from "./revocations.js";
 import type { ChainedStore, ChainName, StoreFormat, StoreOptions, VerifyResult } from "./types.js";
@@ -20,6 +27,33 @@ function formatOf(options: StoreOptions): StoreFormat {
   if (options.format) return options.format;
   if (options.path === undefined || options.path === ":memory:") return "memory";
   return options.path.endsWith(".jsonl") ? "jsonl" : "sqlite";
+}
+
+/**
+ * A store path that exists must be a regular file: a FIFO would block the first read forever, a
+ * character device (/dev/zero, /dev/urandom) never ends, /dev/null swallows every append.
+ */
+function requireRegularFile(path: string): void {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    if ((e as { code?: string }).code === "ENOENT") return; // created on first append
+    throw new StoreIoError(path, "stat", { cause: e });
+  }
+  if (st.isFile()) return;
+  const kind = st.isDirectory()
+    ? "a directory"
+    : st.isFIFO()
+      ? "a FIFO"
+      : st.isSocket()
+        ? "a socket"
+        : st.isCharacterDevice()
+          ? "a character device"
+          : st.isBlockDevice()
+            ? "a block device"
+            : "not a regular file";
+  throw new NotAStoreError(path, `it is ${kind}, not a regular file`);
 }
 
 /** Opens (creating if needed, unless read-only) a chained store. */
@@ -42,6 +76,10 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     throw new InvalidArgumentError("maxRecords must be a positive integer");
   const readonly = options.readonly ?? false;
   const path = format === "memory" ? ":memory:" : (options.path as string);
+  if (format === "jsonl") {
+    requireRegularFile(path);
+    requireRegularFile(spansPathFor(path));
+  } else if (format === "sqlite") requireRegularFile(path);
   // Shared with the kernel's token provider: one dev secret (and one warning) per process.
   const hasher = new RecordHasher(resolveSecret(options.secret));
 

@@ -30,6 +30,8 @@ export interface VerifyResult {
   recordsChecked: number;
   firstBadSeq: number | null;
   detail: string;
+  /** Present when the chain verified but something about it is unproven (an unauthenticated start). */
+  warnings?: string[];
 }
 
 export type ChainName = "actions" | "spans";

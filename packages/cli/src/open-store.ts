@@ -1,10 +1,11 @@
 // Opens the store a command names: --store or WEFT_STORE, format from --store-format/--format,
 // else the suffix, else the file's first bytes; the secret from --secret, WEFT_SECRET or
 // WEAVER_KERNEL_SECRET. A typo'd path must not "verify OK", so a missing file is an error here.
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import { type ChainedStore, openStore } from "@weft/chained-store";
 import { nonNegativeInt, type Parsed, str } from "./args.js";
 import { StoreOpenError, UsageError } from "./errors.js";
+import { checkInputFile } from "./paths.js";
 
 export type FileFormat = "sqlite" | "jsonl";
 const SQLITE_MAGIC = "SQLite format 3\u0000";
@@ -56,15 +57,7 @@ export function storePath(command: string, p: Parsed, env: NodeJS.ProcessEnv = p
 
 /** Sniffs the format of an existing file; throws StoreOpenError when it is neither. */
 export function detectFormat(path: string): FileFormat {
-  let st: ReturnType<typeof statSync>;
-  try {
-    st = statSync(path);
-  } catch {
-    throw new StoreOpenError("STORE_NOT_FOUND", `no store at '${path}': the file does not exist`);
-  }
-  if (st.isDirectory()) {
-    throw new StoreOpenError("STORE_NOT_FOUND", `'${path}' is a directory, not a store file`);
-  }
+  const st = checkInputFile(path, "store");
   if (/\.(jsonl|ndjson)$/i.test(path)) return "jsonl";
   if (st.size === 0) return /\.(db|sqlite3?)$/i.test(path) ? "sqlite" : "jsonl";
   const head = Buffer.alloc(Math.min(64, st.size));

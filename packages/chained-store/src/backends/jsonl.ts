@@ -9,6 +9,7 @@ import { canonicalize } from "../canonical.js";
 import { ChainVerifier, GENESIS_HASH, type RecordHasher } from "../chain.js";
 import {
   DuplicateActionIdError,
+  InvalidArgumentError,
   NotAStoreError,
   StoreCorruptError,
   StoreIoError,
@@ -19,8 +20,9 @@ import {
 import { parseJsonLossless } from "../json-lossless.js";
 import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, RecordLog, SpanLog } from "../log.js";
 import type { SpanColumns } from "../span-codec.js";
+import { type ChainStart, GENESIS_START } from "../start.js";
 import type { JsonValue } from "../types.js";
-import { readLines } from "./jsonl-lines.js";
+import { MAX_LINE_BYTES, readLines } from "./jsonl-lines.js";
 
 /** The reference's own layout (json.dumps defaults, this key order): lets rows skip a full parse. */
 const LINE =
@@ -118,7 +120,7 @@ class JsonlLog<C> implements RecordLog<C> {
     for (const l of readLines(this.path, from, this.#lines + 1)) {
       if (!l.complete) throw new StoreTornTailError(this.path, l.line, l.offset);
       this.#lines = l.line;
-      this.#size = l.offset + Buffer.byteLength(l.text) + 1;
+      this.#size = l.offset + l.bytes + 1;
       if (l.text.trim() === "") continue;
       const env = parseEnvelope(l.text);
       if (env === null) {
@@ -172,6 +174,11 @@ class JsonlLog<C> implements RecordLog<C> {
       seq++;
     }
     const bytes = Buffer.from(chunk, "utf8");
+    if (entries.some((e) => e.text.length + 200 > MAX_LINE_BYTES)) {
+      throw new InvalidArgumentError(
+        `a record is larger than ${MAX_LINE_BYTES} bytes, the most a store line may hold`,
+      );
+    }
     try {
       let written = 0;
       while (written < bytes.length) written += writeSync(fd, bytes, written);
@@ -215,6 +222,11 @@ class JsonlLog<C> implements RecordLog<C> {
 
   genesis(): string {
     return GENESIS_HASH;
+  }
+
+  start(): ChainStart {
+    // A JSONL chain is never pruned: its first line must be seq 0 linked to genesis.
+    return GENESIS_START;
   }
 
   snapshot<T>(fn: () => T): T {

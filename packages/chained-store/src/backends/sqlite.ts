@@ -7,30 +7,46 @@ import Database from "better-sqlite3";
 import {
   META_CHAIN_VERSION,
   META_CHECKPOINT_HASH,
+  META_CHECKPOINT_MAC,
   META_CHECKPOINT_NEXT_SEQ,
   META_SCHEMA,
   META_SECRET_CHECK,
   META_SPANS_CHECKPOINT_HASH,
+  META_SPANS_CHECKPOINT_MAC,
   META_SPANS_CHECKPOINT_NEXT_SEQ,
   SCHEMA_VERSION,
   SECRET_CHECK_MESSAGE,
 } from "../attributes.js";
 import { CHAIN_VERSION, ChainVerifier, GENESIS_HASH, type RecordHasher } from "../chain.js";
-import { DuplicateActionIdError, NotAStoreError, WrongSecretError } from "../errors.js";
-import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, SpanLog } from "../log.js";
+import { DuplicateActionIdError, NotAStoreError, StoreCorruptError, WrongSecretError } from "../errors.js";
+import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, SpanLog, StoredColumns } from "../log.js";
 import type { NormalizedSpanQuery, NormalizedTraceQuery } from "../query.js";
 import type { SpanColumns } from "../span-codec.js";
+import { type ChainStart, startMac } from "../start.js";
+import { MAX_LINE_BYTES } from "./jsonl-lines.js";
 import { mapSqliteError, sqliteCode } from "./sqlite-errors.js";
 import {
   KNOWN_TABLES,
   payloadField,
   REFERENCE_TABLES,
+  SPANS_COLUMNS,
   TEMP_SPANS,
   TRACES_COLUMNS,
   WEFT_TABLES,
 } from "./sqlite-schema.js";
 
-type Row = [number, string, string, string];
+/** seq comes back as a bigint (safeIntegers), so a seq beyond 2^53 is reported exactly, not rounded. */
+/** Stands in for an oversized payload cell (a NUL-led string no JSON payload can be). */
+const TOO_LARGE = "\u0000weft:payload-too-large";
+/**
+ * The four record columns of every read. A payload cell larger than any record Weft writes is
+ * returned as the marker, so one hostile cell cannot make a read load hundreds of megabytes.
+ */
+const ROW_COLUMNS =
+  "seq, prev_hash, record_hash, CASE WHEN length(CAST(payload AS BLOB)) > " +
+  `${MAX_LINE_BYTES} THEN char(0) || 'weft:payload-too-large' ELSE payload END`;
+
+type Row = [bigint, unknown, unknown, unknown, ...unknown[]];
 
 export interface SqliteOpenOptions {
   readonly: boolean;
@@ -77,6 +93,7 @@ export class SqliteDatabase {
     const tables = (
       db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]
     ).filter((t) => !t.startsWith("sqlite_"));
+    this.#weftBefore = tables.includes("weft_spans");
     const foreign = tables.filter((t) => !KNOWN_TABLES.has(t));
     if (foreign.length > 0 && !tables.includes("traces")) {
       throw new NotAStoreError(
@@ -84,13 +101,31 @@ export class SqliteDatabase {
         `it holds other tables (${foreign.slice(0, 3).join(", ")}) and no 'traces' table`,
       );
     }
-    if (tables.includes("traces")) {
-      const cols = (db.prepare("PRAGMA table_info(traces)").all() as Array<{ name: string }>).map(
+    // Neither Weft nor the reference creates triggers or views: in a store they can only be
+    // hostile (a trigger rewriting appended rows, a view shadowing a table).
+    const active = db
+      .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY name")
+      .all() as Array<{ type: string; name: string }>;
+    if (active.length > 0) {
+      throw new NotAStoreError(
+        this.path,
+        `it holds a ${active[0]!.type} ('${active[0]!.name}'), which no trace store has`,
+      );
+    }
+    const hasColumns = (table: string, wanted: readonly string[]): boolean => {
+      const cols = (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map(
         (c) => c.name,
       );
-      if (TRACES_COLUMNS.some((c) => !cols.includes(c))) {
-        throw new NotAStoreError(this.path, "its 'traces' table does not have the trace store columns");
-      }
+      return wanted.every((c) => cols.includes(c));
+    };
+    if (tables.includes("traces") && !hasColumns("traces", TRACES_COLUMNS)) {
+      throw new NotAStoreError(this.path, "its 'traces' table does not have the trace store columns");
+    }
+    if (tables.includes("weft_spans") && !hasColumns("weft_spans", SPANS_COLUMNS)) {
+      throw new NotAStoreError(this.path, "its 'weft_spans' table does not have the span store columns");
+    }
+    if (tables.includes("meta") && !hasColumns("meta", ["key", "value"])) {
+      throw new NotAStoreError(this.path, "its 'meta' table does not have the key and value columns");
     }
     if (this.options.readonly) {
       if (!tables.includes("traces")) throw new NotAStoreError(this.path, "it has no 'traces' table");
@@ -126,6 +161,7 @@ export class SqliteDatabase {
     const stored = this.meta(META_SECRET_CHECK);
     if (stored !== undefined) {
       if (stored !== expected) throw new WrongSecretError(this.path, "secret fingerprint mismatch");
+      this.#authenticateStart(hasher);
       return;
     }
     // A store written by the reference has no fingerprint: its newest record must verify.
@@ -138,6 +174,42 @@ export class SqliteDatabase {
       }
     }
     this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(META_SECRET_CHECK, expected);
+    this.#authenticateStart(hasher);
+  }
+
+  /**
+   * Signs a start that carries no MAC yet, so a later rewrite of the checkpoint (records deleted
+   * from the head) fails verify even in a store that was never pruned. Signing genesis vouches for
+   * nothing new: record 0's own HMAC already binds seq 0 to the zero hash. An unsigned checkpoint
+   * (a store the reference pruned) is adopted only on Weft's first write to the file, and marked
+   * so verify keeps warning that what came before it is unproven; in a store Weft had already
+   * written, an unsigned checkpoint is tampering and is left for verify to report.
+   */
+  #authenticateStart(hasher: RecordHasher): void {
+    const put = this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
+    for (const log of [this.actions, this.spans]) {
+      const start = log.start();
+      if (start.mac !== undefined || start.malformed !== undefined) continue;
+      if (start.kind === "genesis") {
+        put.run(log.macKey, startMac(hasher, log.label, 0, start.prevHash));
+      } else if (start.kind === "checkpoint" && start.nextSeq !== null && !this.#weftBefore) {
+        put.run(log.macKey, startMac(hasher, log.label, start.nextSeq, start.prevHash));
+        put.run(`${log.macKey}.adopted`, "1");
+      }
+    }
+  }
+
+  /** Whether Weft's own table existed before this open (set by #prepareSchema). */
+  #weftBefore = false;
+
+  /** Weft has written to the file: its spans table is in the main schema, or a `weft.*` meta key. */
+  weftMarked(): boolean {
+    const table = this.db
+      .prepare("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'weft_spans'")
+      .pluck()
+      .get();
+    if (table !== undefined) return true;
+    return this.db.prepare("SELECT 1 FROM meta WHERE key LIKE 'weft.%' LIMIT 1").pluck().get() !== undefined;
   }
 
   transactionImmediate<T>(fn: () => T, what: string): T {
@@ -167,20 +239,50 @@ abstract class SqliteLogBase<C> {
     protected readonly table: string,
     private readonly checkpointHashKey: string,
     private readonly checkpointSeqKey: string,
+    readonly macKey: string,
+    /** Indexed columns as stored, selected after the four record columns for verify. */
+    private readonly indexedColumns: ReadonlyArray<readonly [name: string, sql: string]>,
   ) {
     this.db = owner.db;
-    const cols = "seq, prev_hash, record_hash, payload";
-    this.#headStmt = this.db.prepare(`SELECT ${cols} FROM ${table} ORDER BY seq DESC LIMIT 1`).raw(true);
+    const cols = ROW_COLUMNS;
+    const rowStmt = (sql: string) => this.db.prepare(sql).raw(true).safeIntegers(true);
+    this.#headStmt = rowStmt(`SELECT ${cols} FROM ${table} ORDER BY seq DESC LIMIT 1`);
     this.#countStmt = this.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck();
-    this.#bySeqStmt = this.db.prepare(`SELECT ${cols} FROM ${table} WHERE seq = ?`).raw(true);
-    this.#rowsStmt = this.db.prepare(`SELECT ${cols} FROM ${table} ORDER BY seq`).raw(true);
+    this.#bySeqStmt = rowStmt(`SELECT ${cols} FROM ${table} WHERE seq = ?`);
+    this.#rowsStmt = rowStmt(`SELECT ${cols} FROM ${table} ORDER BY seq`);
+    this.#verifyStmt = rowStmt(
+      `SELECT ${cols}, ${indexedColumns.map((c) => c[1]).join(", ")} FROM ${table} ORDER BY seq`,
+    );
     this.#metaStmt = this.db.prepare("SELECT value FROM meta WHERE key = ?").pluck();
   }
 
+  readonly #verifyStmt: Database.Statement;
+
   protected abstract insert(seq: number, prevHash: string, recordHash: string, entry: LogEntry<C>): void;
 
+  /** A stored row as a RawRow; NULL or mistyped envelope cells and out-of-range seqs are typed errors. */
   protected toRaw(r: Row): RawRow {
-    return { seq: r[0], prevHash: r[1], recordHash: r[2], text: r[3] };
+    const seq = r[0];
+    if (typeof seq !== "bigint") {
+      const where = typeof seq === "number" && Number.isSafeInteger(seq) ? { seq } : {};
+      const what = typeof seq === "number" ? "a float" : cellType(seq);
+      throw new StoreCorruptError(this.owner.path, where, `a ${this.label} row has ${what} seq`);
+    }
+    if (seq < 0n || seq > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new StoreCorruptError(this.owner.path, { seq }, "seq is outside 0..2^53-1");
+    }
+    const at = Number(seq);
+    const text = (i: number, name: string): string => {
+      const v = r[i];
+      if (typeof v === "string") return v;
+      throw new StoreCorruptError(this.owner.path, { seq: at }, `column ${name} is ${cellType(v)}, not text`);
+    };
+    return {
+      seq: at,
+      prevHash: text(1, "prev_hash"),
+      recordHash: text(2, "record_hash"),
+      text: text(3, "payload"),
+    };
   }
 
   lastRow(): RawRow | undefined {
@@ -191,7 +293,10 @@ abstract class SqliteLogBase<C> {
   /** Next seq and prev_hash: after the newest row, else after the prune checkpoint, else genesis. */
   protected tip(): { nextSeq: number; prevHash: string } {
     const r = this.#headStmt.get() as Row | undefined;
-    if (r) return { nextSeq: r[0] + 1, prevHash: r[2] };
+    if (r) {
+      const row = this.toRaw(r);
+      return { nextSeq: row.seq + 1, prevHash: row.recordHash };
+    }
     const next = this.#metaStmt.get(this.checkpointSeqKey) as string | undefined;
     return { nextSeq: next === undefined ? 0 : Number(next), prevHash: this.genesis() };
   }
@@ -235,6 +340,51 @@ abstract class SqliteLogBase<C> {
     for (const r of this.#rowsStmt.iterate() as IterableIterator<Row>) yield this.toRaw(r);
   }
 
+  *verifyRows(): IterableIterator<RawRow> {
+    const cols = this.indexedColumns;
+    for (const r of this.#verifyStmt.iterate() as IterableIterator<Row>) {
+      const row = this.toRaw(r);
+      const stored: StoredColumns = {};
+      for (let i = 0; i < cols.length; i++) {
+        const v = r[4 + i];
+        // Any non-text cell (a number where text belongs, a blob) shows as its type, which no
+        // payload-derived value equals: verify reports it as a tampered index at this seq.
+        stored[cols[i]![0]] = v === null || typeof v === "string" ? v : `<${cellType(v)}>`;
+      }
+      row.stored = stored;
+      yield row;
+    }
+  }
+
+  start(): ChainStart {
+    const hash = this.#metaStmt.get(this.checkpointHashKey) as unknown;
+    const next = this.#metaStmt.get(this.checkpointSeqKey) as unknown;
+    const mac = this.#metaStmt.get(this.macKey) as unknown;
+    const macText = typeof mac === "string" ? mac : undefined;
+    const hasHash = typeof hash === "string" && hash !== "";
+    if (!hasHash && (next === undefined || next === null)) {
+      return { prevHash: GENESIS_HASH, nextSeq: 0, kind: "genesis", mac: macText };
+    }
+    const start: ChainStart = {
+      prevHash: hasHash ? (hash as string) : GENESIS_HASH,
+      nextSeq: null,
+      kind: "checkpoint",
+      mac: macText,
+      weftMarked: this.owner.weftMarked(),
+      adopted: this.#metaStmt.get(`${this.macKey}.adopted`) !== undefined,
+    };
+    if (next !== undefined && next !== null) {
+      if (
+        typeof next !== "string" ||
+        !/^(0|[1-9]\d{0,15})$/.test(next) ||
+        !Number.isSafeInteger(Number(next))
+      ) {
+        start.malformed = `its checkpoint next seq ${JSON.stringify(String(next)).slice(0, 40)} is not a seq`;
+      } else start.nextSeq = Number(next);
+    }
+    return start;
+  }
+
   count(): number {
     return this.#countStmt.get() as number;
   }
@@ -271,7 +421,7 @@ abstract class SqliteLogBase<C> {
     page: { limit: number | null; offset: number },
     what: string,
   ): RawRow[] {
-    let sql = `SELECT seq, prev_hash, record_hash, payload FROM ${table}`;
+    let sql = `SELECT ${ROW_COLUMNS} FROM ${table}`;
     if (where.length > 0) sql += ` WHERE ${where.join(" AND ")}`;
     sql += ` ORDER BY ${orderBy}`;
     if (page.limit !== null || page.offset > 0) {
@@ -290,7 +440,7 @@ abstract class SqliteLogBase<C> {
   protected stmt(sql: string): Database.Statement {
     let s = this.#cache.get(sql);
     if (s === undefined) {
-      s = this.db.prepare(sql).raw(true);
+      s = this.db.prepare(sql).raw(true).safeIntegers(true);
       this.#cache.set(sql, s);
     }
     return s;
@@ -302,13 +452,17 @@ export class SqliteActionLog extends SqliteLogBase<ActionColumns> implements Act
   readonly #byAction: Database.Statement;
 
   constructor(owner: SqliteDatabase) {
-    super(owner, "actions", "traces", META_CHECKPOINT_HASH, META_CHECKPOINT_NEXT_SEQ);
+    super(owner, "actions", "traces", META_CHECKPOINT_HASH, META_CHECKPOINT_NEXT_SEQ, META_CHECKPOINT_MAC, [
+      ["action_id", "action_id"],
+      ["invoked_at", "invoked_at"],
+    ]);
     this.#insert = this.db.prepare(
       "INSERT INTO traces (seq, action_id, prev_hash, record_hash, invoked_at, payload) VALUES (?, ?, ?, ?, ?, ?)",
     );
     this.#byAction = this.db
-      .prepare("SELECT seq, prev_hash, record_hash, payload FROM traces WHERE action_id = ?")
-      .raw(true);
+      .prepare(`SELECT ${ROW_COLUMNS} FROM traces WHERE action_id = ?`)
+      .raw(true)
+      .safeIntegers(true);
   }
 
   protected insert(seq: number, prevHash: string, recordHash: string, e: LogEntry<ActionColumns>): void {
@@ -381,7 +535,7 @@ export class SqliteActionLog extends SqliteLogBase<ActionColumns> implements Act
    * Prune with the reference's checkpoint semantics, restricted to the seq-ordered prefix of
    * records older than the cutoff, so what remains is always a verifiable suffix.
    */
-  prune(cutoffIso: string): number {
+  prune(cutoffIso: string, hasher: RecordHasher): number {
     return this.owner.transactionImmediate(() => {
       const p = this.#pruneStatements();
       const firstKept = p.firstKept.get(cutoffIso) as number | null;
@@ -392,6 +546,9 @@ export class SqliteActionLog extends SqliteLogBase<ActionColumns> implements Act
       const removed = p.remove.run(last[0]).changes;
       p.putMeta.run(META_CHECKPOINT_HASH, last[1]);
       p.putMeta.run(META_CHECKPOINT_NEXT_SEQ, String(last[0] + 1));
+      // The new start, signed: without the secret nobody can move it further (see start.ts).
+      p.putMeta.run(META_CHECKPOINT_MAC, startMac(hasher, this.label, last[0] + 1, last[1]));
+      p.delMeta.run(`${META_CHECKPOINT_MAC}.adopted`); // everything kept is after a signed start now
       return removed;
     }, "prune actions");
   }
@@ -410,6 +567,7 @@ export class SqliteActionLog extends SqliteLogBase<ActionColumns> implements Act
         putMeta: this.db.prepare(
           "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         ),
+        delMeta: this.db.prepare("DELETE FROM meta WHERE key = ?"),
       };
     }
     return this.#pruneStmts;
@@ -422,13 +580,35 @@ interface PruneStatements {
   lastBefore: Database.Statement;
   remove: Database.Statement;
   putMeta: Database.Statement;
+  delMeta: Database.Statement;
 }
 
 export class SqliteSpanLog extends SqliteLogBase<SpanColumns> implements SpanLog {
   readonly #insert: Database.Statement;
 
   constructor(owner: SqliteDatabase) {
-    super(owner, "spans", "weft_spans", META_SPANS_CHECKPOINT_HASH, META_SPANS_CHECKPOINT_NEXT_SEQ);
+    super(
+      owner,
+      "spans",
+      "weft_spans",
+      META_SPANS_CHECKPOINT_HASH,
+      META_SPANS_CHECKPOINT_NEXT_SEQ,
+      META_SPANS_CHECKPOINT_MAC,
+      [
+        ["trace_id", "trace_id"],
+        ["span_id", "span_id"],
+        ["parent_span_id", "parent_span_id"],
+        ["name", "name"],
+        // Integer nanos as decimal text; any other storage class shows as itself and mismatches.
+        [
+          "start_time_unix_nano",
+          "CASE typeof(start_time_unix_nano) WHEN 'integer' THEN CAST(start_time_unix_nano AS TEXT) " +
+            "ELSE '<' || typeof(start_time_unix_nano) || '>' END",
+        ],
+        ["action_id", "action_id"],
+        ["principal_id", "principal_id"],
+      ],
+    );
     this.#insert = this.db.prepare(
       "INSERT INTO weft_spans (seq, prev_hash, record_hash, trace_id, span_id, parent_span_id, name, " +
         "start_time_unix_nano, action_id, principal_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -475,4 +655,11 @@ export class SqliteSpanLog extends SqliteLogBase<SpanColumns> implements SpanLog
     }
     return this.selectPage("weft_spans", where, params, "start_time_unix_nano, seq", q, "query spans");
   }
+}
+
+function cellType(v: unknown): string {
+  if (v === null || v === undefined) return "NULL";
+  if (typeof v === "bigint" || typeof v === "number") return "a number";
+  if (Buffer.isBuffer(v)) return "a blob";
+  return typeof v;
 }

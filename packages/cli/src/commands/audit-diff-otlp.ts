@@ -9,9 +9,12 @@ import { pythonJson } from "../json.js";
 import { withStore } from "../open-store.js";
 import { diffSpans, parseCollectorFile } from "../otlp-diff.js";
 import { line, paint, safe } from "../output.js";
+import { checkInputFile } from "../paths.js";
 
 const NAME = "audit diff-otlp";
 const SHOW = 20;
+/** Bound on the collector file read into memory (the whole file is parsed at once). */
+const MAX_COLLECTOR_BYTES = 128 * 1024 * 1024;
 
 export const auditDiffOtlp: Command = {
   name: NAME,
@@ -50,6 +53,14 @@ Example:
     if (file === undefined) throw new UsageError("missing COLLECTOR_FILE argument", NAME);
     const traceIdText = str(p, "trace-id");
     const traceId = traceIdText === undefined ? undefined : parseTraceId(NAME, traceIdText);
+    // A FIFO or /dev/zero here would block or never end: regular files only, and bounded.
+    const st = checkInputFile(file, "collector", "INPUT_NOT_FOUND");
+    if (st.size > MAX_COLLECTOR_BYTES) {
+      throw new InputFileError(
+        `'${file}' is ${st.size} bytes, more than the ${MAX_COLLECTOR_BYTES} a collector file may have here; split it (e.g. with --trace-id on an export)`,
+        "INPUT_TOO_LARGE",
+      );
+    }
     let text: string;
     try {
       text = readFileSync(file, "utf8");

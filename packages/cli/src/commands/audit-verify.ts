@@ -50,6 +50,10 @@ Examples:
         const names: ChainName[] = which === "all" ? ["actions", "spans"] : [which];
         const results = names.map((name) => [name, verifyOne(o, store, name)] as const);
         const ok = results.every(([, r]) => r.ok);
+        // What verify could not prove (an unsigned prune checkpoint) goes to stderr, one line each.
+        for (const [name, r] of results) {
+          for (const w of r.warnings ?? []) o.err(`warning: [${name}] ${w}\n`);
+        }
         if (bool(p, "json")) {
           line(o, pythonJson(which === "all" ? combined(results) : toJson(results[0]![1])));
         } else {
@@ -76,7 +80,14 @@ function verifyOne(o: Output, store: ChainedStore, name: ChainName): VerifyResul
 }
 
 function toJson(r: VerifyResult): Record<string, unknown> {
-  return { ok: r.ok, records_checked: r.recordsChecked, first_bad_seq: r.firstBadSeq, detail: r.detail };
+  const out: Record<string, unknown> = {
+    ok: r.ok,
+    records_checked: r.recordsChecked,
+    first_bad_seq: r.firstBadSeq,
+    detail: r.detail,
+  };
+  if (r.warnings !== undefined) out["warnings"] = r.warnings;
+  return out;
 }
 
 function combined(results: ReadonlyArray<readonly [ChainName, VerifyResult]>): Record<string, unknown> {
