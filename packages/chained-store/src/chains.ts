@@ -49,15 +49,8 @@ abstract class ChainBase<P, C> {
   appendBatch(payloads: readonly P[]): ChainRecord<P>[] {
     this.guard("append");
     if (payloads.length === 0) return [];
-    const entries = payloads.map((p) => this.encode(p));
     // Validation that can fail runs before the backend, so a refused batch writes nothing.
-    for (const e of entries) {
-      if (e.text.length > MAX_RECORD_BYTES) {
-        throw new InvalidArgumentError(
-          `a ${this.name} record is ${e.text.length} bytes of canonical JSON; the most a store holds is ${MAX_RECORD_BYTES}`,
-        );
-      }
-    }
+    const entries = payloads.map((p) => this.#checkedEntry(p));
     const linked = this.log.append(entries, this.hasher);
     const out: ChainRecord<P>[] = new Array(linked.length);
     for (let i = 0; i < linked.length; i++) {
@@ -65,6 +58,20 @@ abstract class ChainBase<P, C> {
       out[i] = { seq: l.seq, prevHash: l.prevHash, recordHash: l.recordHash, payload: payloads[i]! };
     }
     return out;
+  }
+
+  validate(payload: P): void {
+    this.#checkedEntry(payload);
+  }
+
+  #checkedEntry(payload: P): { text: string; columns: C } {
+    const e = this.encode(payload);
+    if (e.text.length > MAX_RECORD_BYTES) {
+      throw new InvalidArgumentError(
+        `a ${this.name} record is ${e.text.length} bytes of canonical JSON; the most a store holds is ${MAX_RECORD_BYTES}`,
+      );
+    }
+    return e;
   }
 
   count(): number {

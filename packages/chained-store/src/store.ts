@@ -1,12 +1,13 @@
 // openStore: picks the backend from the options, resolves the secret once, and assembles the
 // two chains (actions, spans) plus an optional durable revocation store over it.
 
-import { type Stats, statSync } from "node:fs";
+import { existsSync, type Stats, statSync } from "node:fs";
 import { type RevocationStore, resolveSecret } from "@weft/kernel";
 import { ATTR_ACTION_ID } from "./attributes.js";
 import { JsonlActionLog, JsonlSpanLog, spansPathFor } from "./backends/jsonl.js";
+import { JsonlWriterLock } from "./backends/jsonl-lock.js";
 import { MemoryActionLog, MemorySpanLog } from "./backends/memory.js";
-import { SqliteDatabase } from "./backends/sqlite.js";
+import { SqliteDatabase } from "./backends/sqlite-database.js";
 import { RecordHasher } from "./chain.js";
 import { ActionChainImpl, SpanChainImpl } from "./chains.js";
 import {
@@ -86,7 +87,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
   let actionLog: ActionLog;
   let spanLog: SpanLog;
   let sqlite: SqliteDatabase | undefined;
-  let jsonl: { actions: JsonlActionLog; spans: JsonlSpanLog } | undefined;
+  let jsonl: { actions: JsonlActionLog; spans: JsonlSpanLog; lock: JsonlWriterLock | undefined } | undefined;
   if (format === "sqlite") {
     sqlite = new SqliteDatabase(path, { readonly, synchronous, busyTimeoutMs });
     try {
@@ -98,14 +99,23 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     actionLog = sqlite.actions;
     spanLog = sqlite.spans;
   } else if (format === "jsonl") {
-    const opts = { readonly, synchronous };
-    const actions = new JsonlActionLog(path, "actions", opts).load();
-    const spans = new JsonlSpanLog(spansPathFor(path), "spans", opts).load();
-    actions.checkSecret(hasher);
-    spans.checkSecret(hasher);
-    jsonl = { actions, spans };
-    actionLog = actions;
-    spanLog = spans;
+    // A store the span mirror alone wrote has only its `.spans.jsonl` sidecar: still a store.
+    const spansOnly = !existsSync(path) && existsSync(spansPathFor(path));
+    const opts = { readonly, synchronous, spansOnly };
+    // One writer per JSONL store (both files): a second would fork the chain.
+    const lock = readonly ? undefined : new JsonlWriterLock(path).acquire();
+    try {
+      const actions = new JsonlActionLog(path, "actions", opts).load();
+      const spans = new JsonlSpanLog(spansPathFor(path), "spans", opts).load();
+      actions.checkSecret(hasher);
+      spans.checkSecret(hasher);
+      jsonl = { actions, spans, lock };
+    } catch (e) {
+      lock?.release();
+      throw e;
+    }
+    actionLog = jsonl.actions;
+    spanLog = jsonl.spans;
   } else {
     actionLog = new MemoryActionLog(maxRecords);
     spanLog = new MemorySpanLog(maxRecords);
@@ -154,6 +164,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
       revocations?.close();
       jsonl?.actions.close();
       jsonl?.spans.close();
+      jsonl?.lock?.release();
       sqlite?.close();
     },
   };

@@ -1,8 +1,8 @@
 // Opens the store a command names: --store or WEFT_STORE, format from --store-format/--format,
 // else the suffix, else the file's first bytes; the secret from --secret, WEFT_SECRET or
 // WEAVER_KERNEL_SECRET. A typo'd path must not "verify OK", so a missing file is an error here.
-import { closeSync, openSync, readSync } from "node:fs";
-import { type ChainedStore, openStore } from "@weft/chained-store";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
+import { type ChainedStore, openStore, spansPathFor } from "@weft/chained-store";
 import { nonNegativeInt, type Parsed, str } from "./args.js";
 import { StoreOpenError, UsageError } from "./errors.js";
 import { checkInputFile } from "./paths.js";
@@ -79,8 +79,12 @@ export function detectFormat(path: string): FileFormat {
 export function resolveTarget(command: string, p: Parsed, env: NodeJS.ProcessEnv = process.env): StoreTarget {
   const path = storePath(command, p, env);
   const flag = formatFlag(command, p);
-  const busy = nonNegativeInt(command, "busy-timeout", str(p, "busy-timeout"));
-  const sniffed = detectFormat(path); // also proves the file exists when --store-format is given
+  // better-sqlite3 takes a 32-bit timeout.
+  const busy = nonNegativeInt(command, "busy-timeout", str(p, "busy-timeout"), 0x7fffffff);
+  // A JSONL store the span mirror alone wrote has only its `.spans.jsonl` sidecar.
+  const spansOnly = !existsSync(path) && /\.jsonl$/i.test(path) && existsSync(spansPathFor(path));
+  if (spansOnly) checkInputFile(spansPathFor(path), "store");
+  const sniffed = spansOnly ? "jsonl" : detectFormat(path); // proves the file exists even with --store-format
   return {
     path,
     format: flag ?? sniffed,

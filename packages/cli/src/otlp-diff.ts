@@ -1,8 +1,8 @@
 // Compares the spans chain with what an OpenTelemetry Collector wrote (file exporter, OTLP/JSON):
 // every span on either side must be on the other with the same ids, name, kind, parent, times,
 // status, attributes, events and links (and resource attributes unless told to ignore them).
-import type { SpanRecordV1 } from "@weft/chained-store";
-import { InputFileError } from "./errors.js";
+import { createHash } from "node:crypto";
+import { canonicalize, type SpanRecordV1 } from "@weft/chained-store";
 import {
   type OtlpAnyValue,
   type OtlpKeyValue,
@@ -10,13 +10,7 @@ import {
   spanRecordToOtlp,
   toKeyValues,
 } from "./otlp.js";
-
-/** One span as read from a collector file, with the resource it was reported under. */
-export interface CollectedSpan {
-  span: OtlpSpan;
-  resource: OtlpKeyValue[];
-  scope: string;
-}
+import type { CollectedSpan } from "./otlp-collector-file.js";
 
 export interface SpanDifference {
   trace_id: string;
@@ -33,8 +27,23 @@ export interface OtlpDiff {
   matched: number;
   missing_in_collector: Array<{ trace_id: string; span_id: string; name: string }>;
   missing_in_store: Array<{ trace_id: string; span_id: string; name: string }>;
-  /** Span ids the collector reported more than once (an exporter retry can do that; not counted). */
+  /** Span ids the collector reported more than once with the same content (an exporter retry; not counted). */
   duplicates_in_collector: Array<{ trace_id: string; span_id: string; name: string }>;
+  /** Span ids the store holds more than once with the same content (not counted). */
+  duplicates_in_store: Array<{ trace_id: string; span_id: string; name: string }>;
+  /**
+   * Span ids reported more than once with different content, on either side: each is a
+   * difference (which copy is the truth cannot be told), never silently resolved to one copy.
+   */
+  conflicting_duplicates: Array<{
+    side: "store" | "collector";
+    trace_id: string;
+    span_id: string;
+    name: string;
+    field: string;
+    first: string | null;
+    second: string | null;
+  }>;
   mismatched: SpanDifference[];
   differences: number;
 }
@@ -44,140 +53,6 @@ export interface DiffOptions {
   ignoreResource?: boolean;
   /** Only consider collector spans of these trace ids (e.g. when the store was filtered). */
   traceIds?: ReadonlySet<string>;
-}
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-/** Parses a file-exporter output: JSON lines, or one (pretty-printed) JSON document. */
-export function parseCollectorFile(text: string, source = "collector file"): CollectedSpan[] {
-  const docs: Json[] = [];
-  const lines = text.split("\n");
-  let lineMode = true;
-  for (const [i, raw] of lines.entries()) {
-    const l = raw.trim();
-    if (l === "") continue;
-    try {
-      docs.push(JSON.parse(l) as Json);
-    } catch {
-      if (i === lines.length - 1 && docs.length > 0) {
-        throw new InputFileError(`${source}:${i + 1}: truncated last line (is the collector still writing?)`);
-      }
-      lineMode = false;
-      break;
-    }
-  }
-  if (!lineMode) {
-    docs.length = 0;
-    try {
-      docs.push(JSON.parse(text) as Json);
-    } catch {
-      throw new InputFileError(`${source} is neither OTLP JSON lines nor a JSON document`);
-    }
-  }
-  const out: CollectedSpan[] = [];
-  for (const [n, doc] of docs.entries()) {
-    const rss = field(doc, "resourceSpans");
-    if (!Array.isArray(rss)) {
-      // the file exporter also writes metrics/logs lines when one file is shared: skip them
-      if (field(doc, "resourceMetrics") !== undefined || field(doc, "resourceLogs") !== undefined) continue;
-      throw new InputFileError(
-        `${source}: document ${n + 1} has no resourceSpans (not an OTLP traces export)`,
-      );
-    }
-    for (const rs of rss) {
-      const resource = asKeyValues(field(field(rs, "resource"), "attributes"));
-      const scopes = field(rs, "scopeSpans") ?? field(rs, "instrumentationLibrarySpans");
-      if (!Array.isArray(scopes)) continue;
-      for (const ss of scopes) {
-        const scope = field(ss, "scope") ?? field(ss, "instrumentationLibrary");
-        const scopeName = String(field(scope, "name") ?? "");
-        const spans = field(ss, "spans");
-        if (!Array.isArray(spans)) continue;
-        for (const s of spans) out.push({ span: normalizeSpan(s), resource, scope: scopeName });
-      }
-    }
-  }
-  return out;
-}
-
-function field(v: Json | undefined, key: string): Json | undefined {
-  if (v === null || v === undefined || typeof v !== "object" || Array.isArray(v)) return undefined;
-  return v[key];
-}
-
-/** Ids are hex in OTLP/JSON; protobuf's canonical JSON would give base64, accept that too. */
-function hexId(v: Json | undefined, bytes: number): string {
-  if (typeof v !== "string" || v === "") return "";
-  if (new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(v)) return v.toLowerCase();
-  const b = Buffer.from(v, "base64");
-  return b.length === bytes ? b.toString("hex") : v;
-}
-
-function asKeyValues(v: Json | undefined): OtlpKeyValue[] {
-  if (!Array.isArray(v)) return [];
-  return v.map((kv) => ({
-    key: String(field(kv, "key") ?? ""),
-    value: (field(kv, "value") ?? {}) as OtlpAnyValue,
-  }));
-}
-
-function normalizeSpan(s: Json): OtlpSpan {
-  const status = field(s, "status");
-  const span: OtlpSpan = {
-    traceId: hexId(field(s, "traceId"), 16),
-    spanId: hexId(field(s, "spanId"), 8),
-    name: String(field(s, "name") ?? ""),
-    kind: kindNumber(field(s, "kind")),
-    startTimeUnixNano: String(field(s, "startTimeUnixNano") ?? "0"),
-    endTimeUnixNano: String(field(s, "endTimeUnixNano") ?? "0"),
-    attributes: asKeyValues(field(s, "attributes")),
-    status: {},
-  };
-  const parent = hexId(field(s, "parentSpanId"), 8);
-  if (parent) span.parentSpanId = parent;
-  const ts = field(s, "traceState");
-  if (typeof ts === "string" && ts) span.traceState = ts;
-  const code = statusNumber(field(status, "code"));
-  if (code) span.status.code = code;
-  const msg = field(status, "message");
-  if (typeof msg === "string" && msg) span.status.message = msg;
-  const events = field(s, "events");
-  if (Array.isArray(events) && events.length > 0) {
-    span.events = events.map((e) => ({
-      timeUnixNano: String(field(e, "timeUnixNano") ?? "0"),
-      name: String(field(e, "name") ?? ""),
-      attributes: asKeyValues(field(e, "attributes")),
-    }));
-  }
-  const links = field(s, "links");
-  if (Array.isArray(links) && links.length > 0) {
-    span.links = links.map((l) => ({
-      traceId: hexId(field(l, "traceId"), 16),
-      spanId: hexId(field(l, "spanId"), 8),
-      attributes: asKeyValues(field(l, "attributes")),
-    }));
-  }
-  return span;
-}
-
-const KIND_NAMES: Record<string, number> = {
-  SPAN_KIND_UNSPECIFIED: 0,
-  SPAN_KIND_INTERNAL: 1,
-  SPAN_KIND_SERVER: 2,
-  SPAN_KIND_CLIENT: 3,
-  SPAN_KIND_PRODUCER: 4,
-  SPAN_KIND_CONSUMER: 5,
-};
-function kindNumber(v: Json | undefined): number {
-  if (typeof v === "number") return v;
-  if (typeof v === "string") return KIND_NAMES[v] ?? Number(v);
-  return 0;
-}
-function statusNumber(v: Json | undefined): number {
-  if (typeof v === "number") return v;
-  if (v === "STATUS_CODE_OK") return 1;
-  if (v === "STATUS_CODE_ERROR") return 2;
-  return 0;
 }
 
 /** A comparable text form of an AnyValue: int 2 and double 2.0 compare equal, as numbers do. */
@@ -283,6 +158,7 @@ export function diffSpans(
 ): OtlpDiff {
   const byId = new Map<string, CollectedSpan>();
   const duplicates: OtlpDiff["duplicates_in_collector"] = [];
+  const conflicts: OtlpDiff["conflicting_duplicates"] = [];
   let collectorCount = 0;
   for (const c of collected) {
     if (options.traceIds && !options.traceIds.has(c.span.traceId)) continue;
@@ -290,7 +166,21 @@ export function diffSpans(
     const key = `${c.span.traceId}/${c.span.spanId}`;
     const prev = byId.get(key);
     if (prev) {
-      duplicates.push({ trace_id: c.span.traceId, span_id: c.span.spanId, name: c.span.name });
+      let conflicting = false;
+      compareSpans(prev.span, prev.resource, c, options, (field, first, second) => {
+        conflicting = true;
+        conflicts.push({
+          side: "collector",
+          trace_id: c.span.traceId,
+          span_id: c.span.spanId,
+          name: c.span.name,
+          field,
+          first,
+          second,
+        });
+      });
+      if (!conflicting)
+        duplicates.push({ trace_id: c.span.traceId, span_id: c.span.spanId, name: c.span.name });
       continue;
     }
     byId.set(key, c);
@@ -302,14 +192,36 @@ export function diffSpans(
     missing_in_collector: [],
     missing_in_store: [],
     duplicates_in_collector: duplicates,
+    duplicates_in_store: [],
+    conflicting_duplicates: conflicts,
     mismatched: [],
     differences: 0,
   };
-  const seen = new Set<string>();
+  // Digest of each store span's canonical record, to tell equal from conflicting duplicates
+  // without holding every record in memory.
+  const seen = new Map<string, string>();
   for (const r of storeRecords) {
     result.store_spans++;
     const key = `${r.trace_id}/${r.span_id}`;
-    seen.add(key);
+    const digest = createHash("sha256").update(canonicalize(r)).digest("hex");
+    const first = seen.get(key);
+    if (first !== undefined) {
+      if (first === digest) {
+        result.duplicates_in_store.push({ trace_id: r.trace_id, span_id: r.span_id, name: r.name });
+      } else {
+        result.conflicting_duplicates.push({
+          side: "store",
+          trace_id: r.trace_id,
+          span_id: r.span_id,
+          name: r.name,
+          field: "record (sha256 of canonical JSON)",
+          first,
+          second: digest,
+        });
+      }
+      continue;
+    }
+    seen.set(key, digest);
     const col = byId.get(key);
     if (!col) {
       result.missing_in_collector.push({ trace_id: r.trace_id, span_id: r.span_id, name: r.name });
@@ -336,8 +248,12 @@ export function diffSpans(
       result.missing_in_store.push({ trace_id: c.span.traceId, span_id: c.span.spanId, name: c.span.name });
     }
   }
-  // duplicates are listed but not counted: an exporter retry may legitimately re-send a batch
+  // Equal duplicates are listed but not counted (an exporter retry may re-send a batch);
+  // conflicting ones are differences.
   result.differences =
-    result.missing_in_collector.length + result.missing_in_store.length + result.mismatched.length;
+    result.missing_in_collector.length +
+    result.missing_in_store.length +
+    result.mismatched.length +
+    result.conflicting_duplicates.length;
   return result;
 }

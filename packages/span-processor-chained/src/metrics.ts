@@ -15,7 +15,8 @@ import {
   METRIC_WRITE_ERRORS,
 } from "./attributes.js";
 
-export type DropReason = "queue_full" | "shutdown" | "invalid_span";
+/** `unstorable`: a valid span the store cannot hold as is (e.g. a start time past 2262). */
+export type DropReason = "queue_full" | "shutdown" | "invalid_span" | "unstorable";
 
 export interface MirrorGauges {
   queueDepth(): number;

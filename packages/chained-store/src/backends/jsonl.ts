@@ -4,7 +4,16 @@
 // moves it aside. Single writer per file (like the reference); a writer that finds the file grown
 // by someone else re-reads the new tail before appending.
 
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { canonicalize } from "../canonical.js";
 import { ChainVerifier, GENESIS_HASH, type RecordHasher } from "../chain.js";
 import {
@@ -13,6 +22,7 @@ import {
   NotAStoreError,
   StoreCorruptError,
   StoreIoError,
+  StoreReplacedError,
   StoreTornTailError,
   UnsupportedOperationError,
   WrongSecretError,
@@ -102,13 +112,14 @@ class JsonlLog<C> implements RecordLog<C> {
   constructor(
     readonly path: string,
     readonly label: string,
-    private readonly opts: { readonly: boolean; synchronous: "FULL" | "NORMAL" },
+    /** `spansOnly`: the actions file may be absent (a store the span mirror alone wrote). */
+    private readonly opts: { readonly: boolean; synchronous: "FULL" | "NORMAL"; spansOnly?: boolean },
   ) {}
 
   /** Reads the existing file (if any) to resume the chain; call once after construction. */
   load(): this {
     if (existsSync(this.path)) this.#scan(0);
-    else if (this.opts.readonly && this.label === "actions")
+    else if (this.opts.readonly && this.label === "actions" && !this.opts.spansOnly)
       throw new NotAStoreError(this.path, "the file does not exist");
     return this;
   }
@@ -157,10 +168,28 @@ class JsonlLog<C> implements RecordLog<C> {
     return this.#fd;
   }
 
+  /**
+   * The file this writer holds must still be the one at its path: if it was deleted (link count
+   * 0) or replaced (another inode at the path), an append would be acknowledged into a file
+   * nobody will read. Checked before every append.
+   */
+  #checkSameFile(fd: number): number {
+    const mine = fstatSync(fd);
+    if (mine.nlink === 0) throw new StoreReplacedError(this.path, "deleted");
+    let there: ReturnType<typeof statSync>;
+    try {
+      there = statSync(this.path);
+    } catch {
+      throw new StoreReplacedError(this.path, "deleted");
+    }
+    if (there.ino !== mine.ino || there.dev !== mine.dev) throw new StoreReplacedError(this.path, "replaced");
+    return mine.size;
+  }
+
   append(entries: LogEntry<C>[], hasher: RecordHasher): Linked[] {
     const fd = this.#open();
-    const size = fstatSync(fd).size;
-    if (size !== this.#size) this.#scan(this.#size); // another writer appended: resume after it
+    const size = this.#checkSameFile(fd);
+    if (size !== this.#size) this.#scan(this.#size); // the file changed under us: resume after it
     this.beforeAppend(entries);
     let seq = this.#head === null ? 0 : this.#head.seq + 1;
     let prevHash = this.#head?.recordHash ?? GENESIS_HASH;
@@ -184,6 +213,9 @@ class JsonlLog<C> implements RecordLog<C> {
       while (written < bytes.length) written += writeSync(fd, bytes, written);
       if (this.opts.synchronous === "FULL") fsyncSync(fd);
     } catch (cause) {
+      // A short or failed write (ENOSPC, EFBIG, EIO) must leave the file exactly as before, so
+      // the caller can retry the same batch later without a torn line or a duplicated record.
+      this.#rollBack(fd);
       throw new StoreIoError(this.path, "append", { cause });
     }
     this.#size += bytes.length;
@@ -193,6 +225,16 @@ class JsonlLog<C> implements RecordLog<C> {
     this.#head = { seq: last.seq, recordHash: last.recordHash };
     for (let i = 0; i < entries.length; i++) this.afterAppend(entries[i]!, out[i]!);
     return out;
+  }
+
+  /** Truncates to the last good length and makes that durable; if even that fails, rescans on the next append. */
+  #rollBack(fd: number): void {
+    try {
+      ftruncateSync(fd, this.#size);
+      fsyncSync(fd);
+    } catch {
+      // The next append sees the size differ and re-reads the tail (a torn line is then reported).
+    }
   }
 
   protected beforeAppend(_entries: LogEntry<C>[]): void {}

@@ -314,3 +314,38 @@ describe("rule 10: hostile schemas and cells are typed errors with the exact seq
     expect(() => ro(path)).toThrow(expect.objectContaining({ code: "NOT_A_STORE" }));
   });
 });
+
+describe("reads are bounded", () => {
+  it("a payload cell larger than any record is STORE_CORRUPT at its seq, never loaded", () => {
+    const path = seeded(3);
+    edit(path, "UPDATE traces SET payload = payload || zeroblob(17 * 1024 * 1024) WHERE seq = 1");
+    const s = ro(path);
+    try {
+      expect(() => s.verify("actions")).toThrow(/seq 1: payload is larger than/);
+      expect(() => s.actions.getBySeq(1)).toThrow(StoreCorruptError);
+    } finally {
+      s.close();
+    }
+  });
+
+  it("an append of a record larger than the bound is refused before the backend, and the store reopens", () => {
+    for (const name of ["big.db", "big.jsonl"]) {
+      const path = join(tempDir(), name);
+      const s = openStore({ path, secret: SECRET });
+      try {
+        expect(() =>
+          s.actions.record(sampleTrace(0, { args: { blob: "x".repeat(17 * 1024 * 1024) } })),
+        ).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+        s.actions.record(sampleTrace(1));
+      } finally {
+        s.close();
+      }
+      const again = ro(path);
+      try {
+        expect(again.verify("actions")).toMatchObject({ ok: true, recordsChecked: 1 });
+      } finally {
+        again.close();
+      }
+    }
+  });
+});

@@ -1,41 +1,27 @@
-// SQLite backend (better-sqlite3). WAL, statements prepared once, and every append reads the
-// head and inserts inside one BEGIN IMMEDIATE transaction, so several processes appending to one
-// file still produce one chain (the busy timeout makes them queue instead of failing).
+// The two hash chains of a SQLite store (actions in `traces`, spans in `weft_spans`): statements
+// prepared once, and every append reads the head and inserts inside one BEGIN IMMEDIATE
+// transaction, so several processes appending to one file still produce one chain.
 
-import { existsSync } from "node:fs";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import {
-  META_CHAIN_VERSION,
   META_CHECKPOINT_HASH,
   META_CHECKPOINT_MAC,
   META_CHECKPOINT_NEXT_SEQ,
-  META_SCHEMA,
-  META_SECRET_CHECK,
   META_SPANS_CHECKPOINT_HASH,
   META_SPANS_CHECKPOINT_MAC,
   META_SPANS_CHECKPOINT_NEXT_SEQ,
-  SCHEMA_VERSION,
-  SECRET_CHECK_MESSAGE,
 } from "../attributes.js";
-import { CHAIN_VERSION, ChainVerifier, GENESIS_HASH, type RecordHasher } from "../chain.js";
-import { DuplicateActionIdError, NotAStoreError, StoreCorruptError, WrongSecretError } from "../errors.js";
+import { GENESIS_HASH, type RecordHasher } from "../chain.js";
+import { DuplicateActionIdError, StoreCorruptError } from "../errors.js";
 import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, SpanLog, StoredColumns } from "../log.js";
 import type { NormalizedSpanQuery, NormalizedTraceQuery } from "../query.js";
 import type { SpanColumns } from "../span-codec.js";
 import { type ChainStart, startMac } from "../start.js";
 import { MAX_LINE_BYTES } from "./jsonl-lines.js";
-import { mapSqliteError, sqliteCode } from "./sqlite-errors.js";
-import {
-  KNOWN_TABLES,
-  payloadField,
-  REFERENCE_TABLES,
-  SPANS_COLUMNS,
-  TEMP_SPANS,
-  TRACES_COLUMNS,
-  WEFT_TABLES,
-} from "./sqlite-schema.js";
+import type { SqliteDatabase } from "./sqlite-database.js";
+import { sqliteCode } from "./sqlite-errors.js";
+import { payloadField } from "./sqlite-schema.js";
 
-/** seq comes back as a bigint (safeIntegers), so a seq beyond 2^53 is reported exactly, not rounded. */
 /** Stands in for an oversized payload cell (a NUL-led string no JSON payload can be). */
 const TOO_LARGE = "\u0000weft:payload-too-large";
 /**
@@ -48,184 +34,8 @@ const ROW_COLUMNS =
 
 type Row = [bigint, unknown, unknown, unknown, ...unknown[]];
 
-export interface SqliteOpenOptions {
-  readonly: boolean;
-  synchronous: "FULL" | "NORMAL";
-  busyTimeoutMs: number;
-}
-
-/** One database file holding both chains (and, on request, the revocation tables). */
-export class SqliteDatabase {
-  readonly db: Database.Database;
-  readonly actions: SqliteActionLog;
-  readonly spans: SqliteSpanLog;
-
-  constructor(
-    readonly path: string,
-    readonly options: SqliteOpenOptions,
-  ) {
-    if (options.readonly && !existsSync(path)) throw new NotAStoreError(path, "the file does not exist");
-    try {
-      this.db = new Database(path, {
-        readonly: options.readonly,
-        timeout: options.busyTimeoutMs,
-        fileMustExist: options.readonly,
-      });
-    } catch (e) {
-      throw this.error(e, "open");
-    }
-    try {
-      this.#prepareSchema();
-    } catch (e) {
-      this.db.close();
-      throw this.error(e, "open");
-    }
-    this.actions = new SqliteActionLog(this);
-    this.spans = new SqliteSpanLog(this);
-  }
-
-  error(e: unknown, what: string): Error {
-    return mapSqliteError(e, this.path, what, this.options.busyTimeoutMs);
-  }
-
-  #prepareSchema(): void {
-    const db = this.db;
-    const tables = (
-      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]
-    ).filter((t) => !t.startsWith("sqlite_"));
-    this.#weftBefore = tables.includes("weft_spans");
-    const foreign = tables.filter((t) => !KNOWN_TABLES.has(t));
-    if (foreign.length > 0 && !tables.includes("traces")) {
-      throw new NotAStoreError(
-        this.path,
-        `it holds other tables (${foreign.slice(0, 3).join(", ")}) and no 'traces' table`,
-      );
-    }
-    // Neither Weft nor the reference creates triggers or views: in a store they can only be
-    // hostile (a trigger rewriting appended rows, a view shadowing a table).
-    const active = db
-      .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY name")
-      .all() as Array<{ type: string; name: string }>;
-    if (active.length > 0) {
-      throw new NotAStoreError(
-        this.path,
-        `it holds a ${active[0]!.type} ('${active[0]!.name}'), which no trace store has`,
-      );
-    }
-    const hasColumns = (table: string, wanted: readonly string[]): boolean => {
-      const cols = (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map(
-        (c) => c.name,
-      );
-      return wanted.every((c) => cols.includes(c));
-    };
-    if (tables.includes("traces") && !hasColumns("traces", TRACES_COLUMNS)) {
-      throw new NotAStoreError(this.path, "its 'traces' table does not have the trace store columns");
-    }
-    if (tables.includes("weft_spans") && !hasColumns("weft_spans", SPANS_COLUMNS)) {
-      throw new NotAStoreError(this.path, "its 'weft_spans' table does not have the span store columns");
-    }
-    if (tables.includes("meta") && !hasColumns("meta", ["key", "value"])) {
-      throw new NotAStoreError(this.path, "its 'meta' table does not have the key and value columns");
-    }
-    if (this.options.readonly) {
-      if (!tables.includes("traces")) throw new NotAStoreError(this.path, "it has no 'traces' table");
-      // A reference-written file has no Weft tables; empty temp stand-ins keep one code path.
-      if (!tables.includes("meta")) db.exec("CREATE TEMP TABLE meta (key TEXT PRIMARY KEY, value TEXT)");
-      if (!tables.includes("weft_spans")) db.exec(TEMP_SPANS);
-      return;
-    }
-    if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
-    db.pragma(`synchronous = ${this.options.synchronous}`);
-    // Only take the write lock when something is missing, so opening never waits on a writer.
-    if (tables.includes("weft_spans") && tables.includes("meta") && this.meta(META_SCHEMA) !== undefined)
-      return;
-    const create = db.transaction(() => {
-      db.exec(REFERENCE_TABLES);
-      db.exec(WEFT_TABLES);
-      const put = db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
-      put.run(META_SCHEMA, SCHEMA_VERSION);
-      put.run(META_CHAIN_VERSION, CHAIN_VERSION);
-    });
-    create.immediate();
-  }
-
-  meta(key: string): string | undefined {
-    const v = this.db.prepare("SELECT value FROM meta WHERE key = ?").pluck().get(key);
-    return typeof v === "string" ? v : undefined;
-  }
-
-  /** Refuses to write with a secret other than the one the store was written with. */
-  checkSecret(hasher: RecordHasher): void {
-    if (this.options.readonly) return;
-    const expected = hasher.hashMessage(SECRET_CHECK_MESSAGE);
-    const stored = this.meta(META_SECRET_CHECK);
-    if (stored !== undefined) {
-      if (stored !== expected) throw new WrongSecretError(this.path, "secret fingerprint mismatch");
-      this.#authenticateStart(hasher);
-      return;
-    }
-    // A store written by the reference has no fingerprint: its newest record must verify.
-    for (const log of [this.actions, this.spans]) {
-      const head = log.lastRow();
-      if (head === undefined) continue;
-      const v = new ChainVerifier(hasher, head.prevHash);
-      if (!v.step(head.seq, head.prevHash, head.recordHash, { text: head.text })) {
-        throw new WrongSecretError(this.path, `the newest ${log.label} record's hash does not match`);
-      }
-    }
-    this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(META_SECRET_CHECK, expected);
-    this.#authenticateStart(hasher);
-  }
-
-  /**
-   * Signs a start that carries no MAC yet, so a later rewrite of the checkpoint (records deleted
-   * from the head) fails verify even in a store that was never pruned. Signing genesis vouches for
-   * nothing new: record 0's own HMAC already binds seq 0 to the zero hash. An unsigned checkpoint
-   * (a store the reference pruned) is adopted only on Weft's first write to the file, and marked
-   * so verify keeps warning that what came before it is unproven; in a store Weft had already
-   * written, an unsigned checkpoint is tampering and is left for verify to report.
-   */
-  #authenticateStart(hasher: RecordHasher): void {
-    const put = this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
-    for (const log of [this.actions, this.spans]) {
-      const start = log.start();
-      if (start.mac !== undefined || start.malformed !== undefined) continue;
-      if (start.kind === "genesis") {
-        put.run(log.macKey, startMac(hasher, log.label, 0, start.prevHash));
-      } else if (start.kind === "checkpoint" && start.nextSeq !== null && !this.#weftBefore) {
-        put.run(log.macKey, startMac(hasher, log.label, start.nextSeq, start.prevHash));
-        put.run(`${log.macKey}.adopted`, "1");
-      }
-    }
-  }
-
-  /** Whether Weft's own table existed before this open (set by #prepareSchema). */
-  #weftBefore = false;
-
-  /** Weft has written to the file: its spans table is in the main schema, or a `weft.*` meta key. */
-  weftMarked(): boolean {
-    const table = this.db
-      .prepare("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'weft_spans'")
-      .pluck()
-      .get();
-    if (table !== undefined) return true;
-    return this.db.prepare("SELECT 1 FROM meta WHERE key LIKE 'weft.%' LIMIT 1").pluck().get() !== undefined;
-  }
-
-  transactionImmediate<T>(fn: () => T, what: string): T {
-    try {
-      return this.db.transaction(fn).immediate();
-    } catch (e) {
-      throw this.error(e, what);
-    }
-  }
-
-  close(): void {
-    if (this.db.open) this.db.close();
-  }
-}
-
-abstract class SqliteLogBase<C> {
+/** What both chains share: head, tip, batched append, reads and paging. */
+export abstract class SqliteChainLog<C> {
   readonly #headStmt: Database.Statement;
   readonly #countStmt: Database.Statement;
   readonly #bySeqStmt: Database.Statement;
@@ -277,12 +87,15 @@ abstract class SqliteLogBase<C> {
       if (typeof v === "string") return v;
       throw new StoreCorruptError(this.owner.path, { seq: at }, `column ${name} is ${cellType(v)}, not text`);
     };
-    return {
-      seq: at,
-      prevHash: text(1, "prev_hash"),
-      recordHash: text(2, "record_hash"),
-      text: text(3, "payload"),
-    };
+    const payload = text(3, "payload");
+    if (payload === TOO_LARGE) {
+      throw new StoreCorruptError(
+        this.owner.path,
+        { seq: at },
+        `payload is larger than ${MAX_LINE_BYTES} bytes`,
+      );
+    }
+    return { seq: at, prevHash: text(1, "prev_hash"), recordHash: text(2, "record_hash"), text: payload };
   }
 
   lastRow(): RawRow | undefined {
@@ -328,6 +141,7 @@ abstract class SqliteLogBase<C> {
   #appendTxn: Database.Transaction<(entries: LogEntry<C>[], hasher: RecordHasher) => Linked[]> | undefined;
 
   append(entries: LogEntry<C>[], hasher: RecordHasher): Linked[] {
+    this.owner.checkSameFile();
     this.#appendTxn ??= this.db.transaction(this.#appendTx);
     try {
       return this.#appendTxn.immediate(entries, hasher);
@@ -447,7 +261,7 @@ abstract class SqliteLogBase<C> {
   }
 }
 
-export class SqliteActionLog extends SqliteLogBase<ActionColumns> implements ActionLog {
+export class SqliteActionLog extends SqliteChainLog<ActionColumns> implements ActionLog {
   readonly #insert: Database.Statement;
   readonly #byAction: Database.Statement;
 
@@ -583,7 +397,7 @@ interface PruneStatements {
   delMeta: Database.Statement;
 }
 
-export class SqliteSpanLog extends SqliteLogBase<SpanColumns> implements SpanLog {
+export class SqliteSpanLog extends SqliteChainLog<SpanColumns> implements SpanLog {
   readonly #insert: Database.Statement;
 
   constructor(owner: SqliteDatabase) {
