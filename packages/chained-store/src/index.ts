@@ -31,7 +31,7 @@ export { parseJsonLossless } from "./json-lossless.js";
 export { isJsonNumber, jsonNumber, jsonNumberValue } from "./json-number.js";
 export { formatPythonFloat } from "./python-float.js";
 export { type RepairResult, repairJsonlFile, repairJsonlStore, type StoreRepairResult } from "./repair.js";
-export { SqliteRevocationStore } from "./revocations.js";
+export { type SqliteConnection, SqliteRevocationStore } from "./revocations.js";
 export { validateSpanRecord } from "./span-codec.js";
 export { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_RECORDS, openStore } from "./store.js";
 export type * from "./types.js";

@@ -19,7 +19,14 @@ import {
 } from "./errors.js";
 import type { ActionLog, SpanLog } from "./log.js";
 import { SqliteRevocationStore } from "./revocations.js";
-import type { ChainedStore, ChainName, StoreFormat, StoreOptions, VerifyResult } from "./types.js";
+import type {
+  ChainedStore,
+  ChainName,
+  SecretCheck,
+  StoreFormat,
+  StoreOptions,
+  VerifyResult,
+} from "./types.js";
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_RECORDS = 10_000;
@@ -152,6 +159,10 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
         ? new SqliteRevocationStore(sqlite.db, { busyTimeoutMs })
         : new SqliteRevocationStore(revPath, { busyTimeoutMs, synchronous });
       return revocations;
+    },
+    secretCheck(): SecretCheck {
+      guard("read");
+      return sqlite ? sqlite.secretFingerprint(hasher) : "unknown";
     },
     verify(chain: ChainName): VerifyResult {
       if (chain === "actions") return actions.verify();

@@ -14,6 +14,7 @@ import {
 import { CHAIN_VERSION, ChainVerifier, type RecordHasher } from "../chain.js";
 import { NotAStoreError, StoreReplacedError, WrongSecretError } from "../errors.js";
 import { startMac } from "../start.js";
+import type { SecretCheck } from "../types.js";
 import { mapSqliteError } from "./sqlite-errors.js";
 import { SqliteActionLog, SqliteSpanLog } from "./sqlite-log.js";
 import {
@@ -153,6 +154,13 @@ export class SqliteDatabase {
   }
 
   /** Refuses to write with a secret other than the one the store was written with. */
+  /** Compares the secret with the stored fingerprint without writing (read-only opens too). */
+  secretFingerprint(hasher: RecordHasher): SecretCheck {
+    const stored = this.meta(META_SECRET_CHECK);
+    if (stored === undefined) return "unknown";
+    return stored === hasher.hashMessage(SECRET_CHECK_MESSAGE) ? "match" : "mismatch";
+  }
+
   checkSecret(hasher: RecordHasher): void {
     if (this.options.readonly) return;
     const expected = hasher.hashMessage(SECRET_CHECK_MESSAGE);

@@ -6,7 +6,7 @@ import { NotFoundError, UsageError } from "../errors.js";
 import { pythonJson } from "../json.js";
 import { withStore } from "../open-store.js";
 import { line, paint } from "../output.js";
-import { toExport } from "../records.js";
+import { toExportWithTrace, traceIdLookup } from "../records.js";
 
 const NAME = "audit show";
 
@@ -14,7 +14,8 @@ export const auditShow: Command = {
   name: NAME,
   help: `Usage: weft audit show <ACTION_ID|SEQ> --store PATH [--json]
 
-Print one action record as the reference's export dict (indented JSON).
+Print one action record as the reference's export dict (indented JSON), plus
+"trace_id" (last) when the spans chain holds the action's span.
 The argument is looked up as an action id first, then as a seq number
 (e.g. the first_bad_seq that 'weft audit verify' reported).
 On a terminal, a record found by seq is preceded by its seq and hashes.
@@ -49,7 +50,7 @@ Examples:
           ),
         );
       }
-      line(o, pythonJson(toExport(payload), 2));
+      line(o, pythonJson(toExportWithTrace(payload, traceIdLookup(store)), 2));
       return 0;
     });
   },
