@@ -17,6 +17,7 @@ import { startMac } from "../start.js";
 import type { SecretCheck } from "../types.js";
 import { mapSqliteError } from "./sqlite-errors.js";
 import { SqliteActionLog, SqliteSpanLog } from "./sqlite-log.js";
+import { openReadonly } from "./sqlite-readonly.js";
 import {
   KNOWN_TABLES,
   REFERENCE_TABLES,
@@ -44,11 +45,13 @@ export class SqliteDatabase {
   ) {
     if (options.readonly && !existsSync(path)) throw new NotAStoreError(path, "the file does not exist");
     try {
-      this.db = new Database(path, {
-        readonly: options.readonly,
-        timeout: options.busyTimeoutMs,
-        fileMustExist: options.readonly,
-      });
+      if (options.readonly) {
+        const handle = openReadonly(path, options.busyTimeoutMs);
+        this.db = handle.db;
+        this.#cleanup = handle.cleanup;
+      } else {
+        this.db = new Database(path, { timeout: options.busyTimeoutMs });
+      }
     } catch (e) {
       throw this.error(e, "open");
     }
@@ -56,6 +59,7 @@ export class SqliteDatabase {
       this.#prepareSchema();
     } catch (e) {
       this.db.close();
+      this.#cleanup();
       throw this.error(e, "open");
     }
     this.actions = new SqliteActionLog(this);
@@ -226,7 +230,23 @@ export class SqliteDatabase {
     }
   }
 
+  /** Removes a read-only private copy (see sqlite-readonly.ts). */
+  #cleanup: () => void = () => {};
+
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    if (!this.options.readonly) {
+      // Leave the file in rollback-journal mode when this is the last connection, so read-only
+      // opens later (verify, list, … on evidence) create no -wal/-shm beside it. With other
+      // connections open the switch fails harmlessly and the last one to close makes it.
+      try {
+        this.db.pragma("busy_timeout = 0"); // never wait at close for another connection
+        this.db.pragma("journal_mode = DELETE");
+      } catch {
+        // busy: another connection still has the database open
+      }
+    }
+    this.db.close();
+    this.#cleanup();
   }
 }

@@ -99,8 +99,19 @@ export abstract class SqliteChainLog<C> {
   }
 
   lastRow(): RawRow | undefined {
-    const r = this.#headStmt.get() as Row | undefined;
-    return r ? this.toRaw(r) : undefined;
+    return this.guarded(() => {
+      const r = this.#headStmt.get() as Row | undefined;
+      return r ? this.toRaw(r) : undefined;
+    });
+  }
+
+  /** Runs a read; a driver failure (a damaged file: SQLITE_CORRUPT, …) becomes the store's typed error. */
+  protected guarded<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw this.owner.error(e, `read ${this.label}`);
+    }
   }
 
   /** Next seq and prev_hash: after the newest row, else after the prune checkpoint, else genesis. */
@@ -151,12 +162,36 @@ export abstract class SqliteChainLog<C> {
   }
 
   *rows(): IterableIterator<RawRow> {
-    for (const r of this.#rowsStmt.iterate() as IterableIterator<Row>) yield this.toRaw(r);
+    const it = this.guarded(() => this.#rowsStmt.iterate() as IterableIterator<Row>);
+    try {
+      for (;;) {
+        const next = this.guarded(() => it.next());
+        if (next.done) return;
+        yield this.toRaw(next.value);
+      }
+    } finally {
+      it.return?.(); // a reader that stops early must not leave the statement (and connection) busy
+    }
   }
 
   *verifyRows(): IterableIterator<RawRow> {
     const cols = this.indexedColumns;
-    for (const r of this.#verifyStmt.iterate() as IterableIterator<Row>) {
+    const it = this.guarded(() => this.#verifyStmt.iterate() as IterableIterator<Row>);
+    try {
+      yield* this.#withColumns(it, cols);
+    } finally {
+      it.return?.();
+    }
+  }
+
+  *#withColumns(
+    it: IterableIterator<Row>,
+    cols: ReadonlyArray<readonly [name: string, sql: string]>,
+  ): IterableIterator<RawRow> {
+    for (;;) {
+      const next = this.guarded(() => it.next());
+      if (next.done) return;
+      const r = next.value;
       const row = this.toRaw(r);
       const stored: StoredColumns = {};
       for (let i = 0; i < cols.length; i++) {
@@ -171,6 +206,10 @@ export abstract class SqliteChainLog<C> {
   }
 
   start(): ChainStart {
+    return this.guarded(() => this.#start());
+  }
+
+  #start(): ChainStart {
     const hash = this.#metaStmt.get(this.checkpointHashKey) as unknown;
     const next = this.#metaStmt.get(this.checkpointSeqKey) as unknown;
     const mac = this.#metaStmt.get(this.macKey) as unknown;
@@ -200,21 +239,21 @@ export abstract class SqliteChainLog<C> {
   }
 
   count(): number {
-    return this.#countStmt.get() as number;
+    return this.guarded(() => this.#countStmt.get() as number);
   }
 
   head(): { seq: number; recordHash: string } | null {
-    const { nextSeq, prevHash } = this.tip();
+    const { nextSeq, prevHash } = this.guarded(() => this.tip());
     return nextSeq === 0 ? null : { seq: nextSeq - 1, recordHash: prevHash };
   }
 
   bySeq(seq: number): RawRow | undefined {
-    const r = this.#bySeqStmt.get(seq) as Row | undefined;
+    const r = this.guarded(() => this.#bySeqStmt.get(seq) as Row | undefined);
     return r ? this.toRaw(r) : undefined;
   }
 
   genesis(): string {
-    const v = this.#metaStmt.get(this.checkpointHashKey) as string | undefined | null;
+    const v = this.guarded(() => this.#metaStmt.get(this.checkpointHashKey) as string | undefined | null);
     return typeof v === "string" && v !== "" ? v : GENESIS_HASH;
   }
 
@@ -301,7 +340,7 @@ export class SqliteActionLog extends SqliteChainLog<ActionColumns> implements Ac
   }
 
   byActionId(actionId: string): RawRow | undefined {
-    const r = this.#byAction.get(actionId) as Row | undefined;
+    const r = this.guarded(() => this.#byAction.get(actionId) as Row | undefined);
     return r ? this.toRaw(r) : undefined;
   }
 
