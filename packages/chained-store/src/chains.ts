@@ -217,6 +217,12 @@ export class ActionChainImpl
     return trace;
   }
 
+  getRecord(actionId: string): ChainRecord<ActionTrace> | undefined {
+    this.guard("read");
+    const row = this.log.byActionId(actionId);
+    return row ? this.toRecord(row) : undefined;
+  }
+
   getBySeq(seq: number): ChainRecord<ActionTrace> | undefined {
     this.guard("read");
     const row = this.log.bySeq(seq);

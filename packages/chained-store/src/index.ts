@@ -34,4 +34,5 @@ export { type RepairResult, repairJsonlFile, repairJsonlStore, type StoreRepairR
 export { type SqliteConnection, SqliteRevocationStore } from "./revocations.js";
 export { validateSpanRecord } from "./span-codec.js";
 export { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_RECORDS, openStore } from "./store.js";
+export * from "./transparency/index.js";
 export type * from "./types.js";

@@ -19,6 +19,7 @@ import {
 } from "./errors.js";
 import type { ActionLog, SpanLog } from "./log.js";
 import { SqliteRevocationStore } from "./revocations.js";
+import { resolveSigningKey, SqliteTransparencyLog } from "./tree/transparency-log.js";
 import type {
   ChainedStore,
   ChainName,
@@ -94,6 +95,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
   let actionLog: ActionLog;
   let spanLog: SpanLog;
   let sqlite: SqliteDatabase | undefined;
+  let transparency: SqliteTransparencyLog | undefined;
   let jsonl: { actions: JsonlActionLog; spans: JsonlSpanLog; lock: JsonlWriterLock | undefined } | undefined;
   if (format === "sqlite") {
     sqlite = new SqliteDatabase(path, { readonly, synchronous, busyTimeoutMs });
@@ -105,6 +107,20 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     }
     actionLog = sqlite.actions;
     spanLog = sqlite.spans;
+    try {
+      transparency = new SqliteTransparencyLog(
+        sqlite,
+        { actions: sqlite.actions, spans: sqlite.spans },
+        {
+          ...options.checkpoint,
+          readonly,
+          signingKey: readonly ? null : resolveSigningKey(options.signingKey),
+        },
+      );
+    } catch (e) {
+      sqlite.close();
+      throw e;
+    }
   } else if (format === "jsonl") {
     // A store the span mirror alone wrote has only its `.spans.jsonl` sidecar: still a store.
     const spansOnly = !existsSync(path) && existsSync(spansPathFor(path));
@@ -150,6 +166,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     format,
     actions,
     spans,
+    transparency,
     revocations(): RevocationStore {
       guard("read");
       if (revocations) return revocations;
@@ -172,6 +189,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     close(): void {
       if (closed) return;
       closed = true;
+      transparency?.close();
       revocations?.close();
       jsonl?.actions.close();
       jsonl?.spans.close();
