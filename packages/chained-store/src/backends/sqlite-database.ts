@@ -140,7 +140,7 @@ export class SqliteDatabase {
       if (missingTree.length > 0) db.exec(tempTreeTables(missingTree));
       return;
     }
-    if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
+    if (db.pragma("journal_mode", { simple: true }) !== "wal") this.#enterWal();
     db.pragma(`synchronous = ${this.options.synchronous}`);
     // Only take the write lock when something is missing, so opening never waits on a writer.
     if (
@@ -159,6 +159,24 @@ export class SqliteDatabase {
       put.run(META_CHAIN_VERSION, CHAIN_VERSION);
     });
     create.immediate();
+  }
+
+  /**
+   * Switches a store at rest (rollback mode, see close()) to WAL. The switch needs the file to
+   * itself: when another connection is reading it right now, this connection stays in rollback
+   * mode (correct, only slower) instead of making the application wait; a later open switches.
+   */
+  #enterWal(): void {
+    const db = this.db;
+    try {
+      db.pragma("busy_timeout = 0");
+      db.pragma("journal_mode = WAL");
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code !== "string" || !(code.startsWith("SQLITE_BUSY") || code === "SQLITE_LOCKED")) throw e;
+    } finally {
+      db.pragma(`busy_timeout = ${this.options.busyTimeoutMs}`);
+    }
   }
 
   meta(key: string): string | undefined {
