@@ -9,9 +9,9 @@ import { MAX_LINE_BYTES } from "./backends/jsonl-lines.js";
 import { canonicalize, flatAscii } from "./canonical.js";
 import { ChainVerifier, type RecordHasher } from "./chain.js";
 import { InvalidArgumentError, StoreCorruptError } from "./errors.js";
-import { actionColumnsOf, columnMismatch, spanColumnsOf } from "./index-check.js";
+import { actionColumnsOf, columnMismatch, type DerivedColumns, spanColumnsOf } from "./index-check.js";
 import { parseJsonLossless } from "./json-lossless.js";
-import type { ActionLog, RawRow, RecordLog, SpanLog, StoredColumns } from "./log.js";
+import type { ActionLog, RawRow, RecordLog, SpanLog } from "./log.js";
 import { compareActions, matchesTraceQuery, normalizeSpanQuery, normalizeTraceQuery, page } from "./query.js";
 import { fastSpan } from "./span-canonical.js";
 import { buildSpanForest, matchesSpanQuery, spanColumns } from "./span-codec.js";
@@ -146,7 +146,7 @@ abstract class ChainBase<P, C> {
   }
 
   /** The indexed columns this chain's payload implies (see index-check.ts). */
-  protected abstract derivedColumns(payload: Record<string, unknown>): StoredColumns;
+  protected abstract derivedColumns(payload: Record<string, unknown>): DerivedColumns;
 
   /** A read found a row whose index disagrees with its payload: never return it as a match. */
   protected indexMismatch(seq: number, column: string): StoreCorruptError {
@@ -185,7 +185,7 @@ export class ActionChainImpl
   /** Action ids mentioned by the spans of one trace; set by the store (scanning backends only). */
   spanActionIds: ((traceId: string) => Set<string>) | undefined;
 
-  protected derivedColumns(payload: Record<string, unknown>): StoredColumns {
+  protected derivedColumns(payload: Record<string, unknown>): DerivedColumns {
     return actionColumnsOf(payload);
   }
 
@@ -276,7 +276,7 @@ export class SpanChainImpl
 {
   declare protected readonly log: SpanLog;
 
-  protected derivedColumns(payload: Record<string, unknown>): StoredColumns {
+  protected derivedColumns(payload: Record<string, unknown>): DerivedColumns {
     return spanColumnsOf(payload);
   }
 

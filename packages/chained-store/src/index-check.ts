@@ -4,7 +4,7 @@
 // record from a filtered read while the hash still matches. Verify re-derives every such column
 // from the payload it has just authenticated and compares it, type and value.
 
-import { ATTR_ACTION_ID, ATTR_PRINCIPAL_ID } from "./attributes.js";
+import { ATTR_WEFT_ACTION_ID, ATTR_WEFT_PRINCIPAL_ID } from "@weft/semconv";
 import type { StoredColumns } from "./log.js";
 
 type Payload = Record<string, unknown>;
@@ -20,21 +20,29 @@ function attr(p: Payload, key: string): string | null {
 }
 
 /** Columns of an actions row as derived from its payload. */
-export function actionColumnsOf(p: Payload): StoredColumns {
+export function actionColumnsOf(p: Payload): DerivedColumns {
   return { action_id: str(p["action_id"]), invoked_at: str(p["invoked_at"]) };
 }
 
+/** Span attribute that held the action id before `weft.action.id` (stores written by Weft 0.1). */
+const LEGACY_ACTION_ID = "gen_ai.tool.call.id";
+
+/** Acceptable stored values per column: one value, or the alternatives a past writer may have used. */
+export type DerivedColumns = Record<string, string | null | ReadonlyArray<string | null>>;
+
 /** Columns of a spans row as derived from its payload (start time as decimal text). */
-export function spanColumnsOf(p: Payload): StoredColumns {
+export function spanColumnsOf(p: Payload): DerivedColumns {
   const parent = p["parent_span_id"];
+  const action = attr(p, ATTR_WEFT_ACTION_ID);
   return {
     trace_id: str(p["trace_id"]),
     span_id: str(p["span_id"]),
     parent_span_id: parent === null || parent === undefined ? null : str(parent),
     name: str(p["name"]),
     start_time_unix_nano: str(p["start_time_unix_nano"]),
-    action_id: attr(p, ATTR_ACTION_ID),
-    principal_id: attr(p, ATTR_PRINCIPAL_ID),
+    // Without weft.action.id, a store written before it indexed the GenAI tool call id.
+    action_id: action !== null ? action : [null, attr(p, LEGACY_ACTION_ID)],
+    principal_id: attr(p, ATTR_WEFT_PRINCIPAL_ID),
   };
 }
 
@@ -42,12 +50,12 @@ export function spanColumnsOf(p: Payload): StoredColumns {
  * Names the first column whose stored value differs from the payload's, or null. A column the
  * payload has no string for must be absent from it too, so a NULL can hide nothing either.
  */
-export function columnMismatch(stored: StoredColumns, derived: StoredColumns): string | null {
+export function columnMismatch(stored: StoredColumns, derived: DerivedColumns): string | null {
   for (const key of Object.keys(stored)) {
     const want = derived[key] ?? null;
     const have = stored[key] ?? null;
-    if (want === null && have === null) continue;
-    if (want === null || have === null || want !== have) return key;
+    const options = Array.isArray(want) ? want : [want];
+    if (!options.includes(have)) return key;
   }
   return null;
 }

@@ -3,7 +3,7 @@
 
 import { existsSync, type Stats, statSync } from "node:fs";
 import { type RevocationStore, resolveSecret } from "@weft/kernel";
-import { ATTR_ACTION_ID } from "./attributes.js";
+import { ATTR_WEFT_ACTION_ID } from "@weft/semconv";
 import { JsonlActionLog, JsonlSpanLog, spansPathFor } from "./backends/jsonl.js";
 import { JsonlWriterLock } from "./backends/jsonl-lock.js";
 import { MemoryActionLog, MemorySpanLog } from "./backends/memory.js";
@@ -154,7 +154,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
   actions.spanActionIds = (traceId) => {
     const ids = new Set<string>();
     for (const r of spans.query({ traceId })) {
-      const id = r.payload.attributes[ATTR_ACTION_ID];
+      const id = r.payload.attributes[ATTR_WEFT_ACTION_ID];
       if (typeof id === "string") ids.add(id);
     }
     return ids;
