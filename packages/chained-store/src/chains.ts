@@ -2,7 +2,7 @@
 // reference's 16-key trace export) and SpanChain (weft.span.v1 records). Serialization happens
 // once, here: canonical text is both what is hashed and what is stored.
 
-import type { ActionTrace, TraceQuery } from "@weft/kernel";
+import type { ActionTrace, DecisionRecordJson, TraceQuery } from "@weft/kernel";
 import { canonicalActionPayload } from "./action-canonical.js";
 import { decodeActionPayload, encodeActionTrace } from "./action-codec.js";
 import { MAX_LINE_BYTES } from "./backends/jsonl-lines.js";
@@ -11,7 +11,7 @@ import { ChainVerifier, type RecordHasher } from "./chain.js";
 import { InvalidArgumentError, StoreCorruptError } from "./errors.js";
 import { actionColumnsOf, columnMismatch, type DerivedColumns, spanColumnsOf } from "./index-check.js";
 import { parseJsonLossless } from "./json-lossless.js";
-import type { ActionLog, RawRow, RecordLog, SpanLog } from "./log.js";
+import type { ActionLog, DecisionColumns, DecisionLog, RawRow, RecordLog, SpanLog } from "./log.js";
 import { compareActions, matchesTraceQuery, normalizeSpanQuery, normalizeTraceQuery, page } from "./query.js";
 import { fastSpan } from "./span-canonical.js";
 import { buildSpanForest, matchesSpanQuery, spanColumns } from "./span-codec.js";
@@ -20,6 +20,7 @@ import { toPythonIsoUtc } from "./time.js";
 import type {
   ActionChain,
   ChainRecord,
+  DecisionChain,
   SpanChain,
   SpanQuery,
   SpanRecordV1,
@@ -91,7 +92,15 @@ abstract class ChainBase<P, C> {
 
   verify(options?: { onProgress?: (checked: number, total: number) => void }): VerifyResult {
     this.guard("read");
-    return this.log.snapshot(() => {
+    return this.log.snapshot(() => this.verifyRowsWith(options));
+  }
+
+  /** Verifies in seq order inside the caller's snapshot; `onVerified` sees each row that passed. */
+  protected verifyRowsWith(
+    options: { onProgress?: (checked: number, total: number) => void } | undefined,
+    onVerified?: (row: RawRow) => void,
+  ): VerifyResult {
+    {
       const start = checkStart(this.hasher, this.name, this.log.start());
       const v = new ChainVerifier(this.hasher, start.prevHash, start.nextSeq);
       const onProgress = options?.onProgress;
@@ -111,6 +120,7 @@ abstract class ChainBase<P, C> {
           }
         }
         if (row.stored !== undefined && !this.#columnsMatch(v, row)) break;
+        onVerified?.(row);
         if (onProgress && v.checked % 1024 === 0) onProgress(v.checked, total);
       }
       if (first && !v.failed && start.failure !== undefined) {
@@ -121,7 +131,7 @@ abstract class ChainBase<P, C> {
       const result = v.result();
       if (result.ok && start.warning !== undefined) result.warnings = [start.warning];
       return result;
-    });
+    }
   }
 
   /** Compares a verified row's indexed columns with the ones its payload implies. */
@@ -332,5 +342,41 @@ export class SpanChainImpl
 
   trace(traceId: string): SpanTreeNode[] {
     return buildSpanForest(this.query({ traceId }));
+  }
+}
+
+export class DecisionChainImpl
+  extends ChainBase<DecisionRecordJson, DecisionColumns>
+  implements DecisionChain
+{
+  declare protected readonly log: DecisionLog;
+
+  protected encode(r: DecisionRecordJson) {
+    return { text: flatAscii(canonicalize(r)), columns: {} };
+  }
+
+  protected decode(row: RawRow): DecisionRecordJson {
+    const v = this.parse(row);
+    if (typeof v !== "object" || v === null || Array.isArray(v))
+      throw new StoreCorruptError(this.path, { seq: row.seq }, "decision payload is not a JSON object");
+    return v as unknown as DecisionRecordJson;
+  }
+
+  readVerified(options?: { onProgress?: (checked: number, total: number) => void }): {
+    verify: VerifyResult;
+    records: ChainRecord<DecisionRecordJson>[];
+  } {
+    this.guard("read");
+    return this.log.snapshot(() => {
+      const rows: RawRow[] = [];
+      // The same checks as verify() (signed start included), keeping each row that passed.
+      const verify = this.verifyRowsWith(options, (row) => rows.push(row));
+      // Decode only after the whole chain verified: nothing unverified reaches the caller.
+      return { verify, records: verify.ok ? rows.map((row) => this.toRecord(row)) : [] };
+    });
+  }
+
+  protected derivedColumns(_payload: Record<string, unknown>): DerivedColumns {
+    return {}; // no index columns: reads go through verified payloads
   }
 }

@@ -64,6 +64,10 @@ export interface ActionLog extends RecordLog<ActionColumns> {
   prune(cutoffIso: string, hasher: RecordHasher): number;
 }
 
+/** The decisions chain has no index columns: every read goes through its verified payloads. */
+export type DecisionColumns = Record<string, never>;
+export type DecisionLog = RecordLog<DecisionColumns>;
+
 export interface SpanLog extends RecordLog<SpanColumns> {
   query?(q: NormalizedSpanQuery): RawRow[];
 }

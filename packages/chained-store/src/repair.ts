@@ -16,7 +16,7 @@ import {
   readSync,
   writeSync,
 } from "node:fs";
-import { parseEnvelope, spansPathFor } from "./backends/jsonl.js";
+import { decisionsPathFor, parseEnvelope, spansPathFor } from "./backends/jsonl.js";
 import { MAX_LINE_BYTES } from "./backends/jsonl-lines.js";
 import { NotAStoreError, StoreIoError } from "./errors.js";
 
@@ -36,6 +36,8 @@ export interface RepairResult {
 export interface StoreRepairResult extends RepairResult {
   /** The same for the spans sidecar (`<name>.spans.jsonl`), when it exists. */
   spans: (RepairResult & { path: string }) | null;
+  /** The same for the decisions sidecar (`<name>.decisions.jsonl`), when it exists. */
+  decisions: (RepairResult & { path: string }) | null;
 }
 
 const CHUNK = 64 * 1024;
@@ -155,12 +157,15 @@ function copyAside(fd: number, from: number, to: number, dest: string): void {
  */
 export function repairJsonlStore(path: string): StoreRepairResult {
   const spansPath = spansPathFor(path);
+  const decisionsPath = decisionsPathFor(path);
   const hasMain = existsSync(path);
   const hasSpans = spansPath !== path && existsSync(spansPath);
-  if (!hasMain && !hasSpans) throw new NotAStoreError(path, "the file does not exist");
+  const hasDecisions = decisionsPath !== path && existsSync(decisionsPath);
+  if (!hasMain && !hasSpans && !hasDecisions) throw new NotAStoreError(path, "the file does not exist");
   const main: RepairResult = hasMain
     ? repairJsonlFile(path)
     : { torn: false, line: null, bytes: 0, movedTo: null, completed: false };
   const spans = hasSpans ? { path: spansPath, ...repairJsonlFile(spansPath) } : null;
-  return { ...main, spans };
+  const decisions = hasDecisions ? { path: decisionsPath, ...repairJsonlFile(decisionsPath) } : null;
+  return { ...main, spans, decisions };
 }

@@ -4,12 +4,18 @@
 import { existsSync, type Stats, statSync } from "node:fs";
 import { type RevocationStore, resolveSecret } from "@weft/kernel";
 import { ATTR_WEFT_ACTION_ID } from "@weft/semconv";
-import { JsonlActionLog, JsonlSpanLog, spansPathFor } from "./backends/jsonl.js";
+import {
+  decisionsPathFor,
+  JsonlActionLog,
+  JsonlDecisionLog,
+  JsonlSpanLog,
+  spansPathFor,
+} from "./backends/jsonl.js";
 import { JsonlWriterLock } from "./backends/jsonl-lock.js";
-import { MemoryActionLog, MemorySpanLog } from "./backends/memory.js";
+import { MemoryActionLog, MemoryDecisionLog, MemorySpanLog } from "./backends/memory.js";
 import { SqliteDatabase } from "./backends/sqlite-database.js";
 import { RecordHasher } from "./chain.js";
-import { ActionChainImpl, SpanChainImpl } from "./chains.js";
+import { ActionChainImpl, DecisionChainImpl, SpanChainImpl } from "./chains.js";
 import {
   InvalidArgumentError,
   NotAStoreError,
@@ -17,7 +23,7 @@ import {
   StoreIoError,
   StoreReadonlyError,
 } from "./errors.js";
-import type { ActionLog, SpanLog } from "./log.js";
+import type { ActionLog, DecisionLog, SpanLog } from "./log.js";
 import { SqliteRevocationStore } from "./revocations.js";
 import { resolveSigningKey, SqliteTransparencyLog } from "./tree/transparency-log.js";
 import type {
@@ -88,15 +94,24 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
   if (format === "jsonl") {
     requireRegularFile(path);
     requireRegularFile(spansPathFor(path));
+    requireRegularFile(decisionsPathFor(path));
   } else if (format === "sqlite") requireRegularFile(path);
   // Shared with the kernel's token provider: one dev secret (and one warning) per process.
   const hasher = new RecordHasher(resolveSecret(options.secret));
 
   let actionLog: ActionLog;
   let spanLog: SpanLog;
+  let decisionLog: DecisionLog;
   let sqlite: SqliteDatabase | undefined;
   let transparency: SqliteTransparencyLog | undefined;
-  let jsonl: { actions: JsonlActionLog; spans: JsonlSpanLog; lock: JsonlWriterLock | undefined } | undefined;
+  let jsonl:
+    | {
+        actions: JsonlActionLog;
+        spans: JsonlSpanLog;
+        decisions: JsonlDecisionLog;
+        lock: JsonlWriterLock | undefined;
+      }
+    | undefined;
   if (format === "sqlite") {
     sqlite = new SqliteDatabase(path, { readonly, synchronous, busyTimeoutMs });
     try {
@@ -107,10 +122,11 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     }
     actionLog = sqlite.actions;
     spanLog = sqlite.spans;
+    decisionLog = sqlite.decisions;
     try {
       transparency = new SqliteTransparencyLog(
         sqlite,
-        { actions: sqlite.actions, spans: sqlite.spans },
+        { actions: sqlite.actions, spans: sqlite.spans, decisions: sqlite.decisions },
         {
           ...options.checkpoint,
           readonly,
@@ -122,26 +138,31 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
       throw e;
     }
   } else if (format === "jsonl") {
-    // A store the span mirror alone wrote has only its `.spans.jsonl` sidecar: still a store.
-    const spansOnly = !existsSync(path) && existsSync(spansPathFor(path));
+    // A store the span mirror alone wrote has only its sidecars: still a store.
+    const spansOnly =
+      !existsSync(path) && (existsSync(spansPathFor(path)) || existsSync(decisionsPathFor(path)));
     const opts = { readonly, synchronous, spansOnly };
-    // One writer per JSONL store (both files): a second would fork the chain.
+    // One writer per JSONL store (all its files): a second would fork the chains.
     const lock = readonly ? undefined : new JsonlWriterLock(path).acquire();
     try {
       const actions = new JsonlActionLog(path, "actions", opts).load();
       const spans = new JsonlSpanLog(spansPathFor(path), "spans", opts).load();
+      const decisions = new JsonlDecisionLog(decisionsPathFor(path), "decisions", opts).load();
       actions.checkSecret(hasher);
       spans.checkSecret(hasher);
-      jsonl = { actions, spans, lock };
+      decisions.checkSecret(hasher);
+      jsonl = { actions, spans, decisions, lock };
     } catch (e) {
       lock?.release();
       throw e;
     }
     actionLog = jsonl.actions;
     spanLog = jsonl.spans;
+    decisionLog = jsonl.decisions;
   } else {
     actionLog = new MemoryActionLog(maxRecords);
     spanLog = new MemorySpanLog(maxRecords);
+    decisionLog = new MemoryDecisionLog(maxRecords);
   }
 
   let closed = false;
@@ -151,6 +172,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
   };
   const actions = new ActionChainImpl("actions", actionLog, hasher, path, guard);
   const spans = new SpanChainImpl("spans", spanLog, hasher, path, guard);
+  const decisions = new DecisionChainImpl("decisions", decisionLog, hasher, path, guard);
   actions.spanActionIds = (traceId) => {
     const ids = new Set<string>();
     for (const r of spans.query({ traceId })) {
@@ -166,6 +188,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     format,
     actions,
     spans,
+    decisions,
     transparency,
     revocations(): RevocationStore {
       guard("read");
@@ -184,6 +207,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     verify(chain: ChainName): VerifyResult {
       if (chain === "actions") return actions.verify();
       if (chain === "spans") return spans.verify();
+      if (chain === "decisions") return decisions.verify();
       throw new InvalidArgumentError(`unknown chain ${JSON.stringify(chain)}`);
     },
     close(): void {
@@ -193,6 +217,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
       revocations?.close();
       jsonl?.actions.close();
       jsonl?.spans.close();
+      jsonl?.decisions.close();
       jsonl?.lock?.release();
       sqlite?.close();
     },

@@ -46,6 +46,8 @@ export function storeFamily(storePath: string): string[] {
   const sidecars = [
     `${stem}.spans.jsonl`,
     `${storePath}.spans.jsonl`,
+    `${stem}.decisions.jsonl`,
+    `${storePath}.decisions.jsonl`,
     `${stem}.revocations.sqlite`,
     `${storePath}.lock`,
     `${stem}.spans.jsonl.lock`,

@@ -73,7 +73,7 @@ export abstract class SqliteChainLog<C> {
     this.#bySeqStmt = rowStmt(`SELECT ${cols} FROM ${table} WHERE seq = ?`);
     this.#rowsStmt = rowStmt(`SELECT ${cols} FROM ${table} ORDER BY seq`);
     this.#verifyStmt = rowStmt(
-      `SELECT ${cols}, ${indexedColumns.map((c) => c[1]).join(", ")} FROM ${table} ORDER BY seq`,
+      `SELECT ${[cols, ...indexedColumns.map((c) => c[1])].join(", ")} FROM ${table} ORDER BY seq`,
     );
     this.#metaStmt = this.db.prepare("SELECT value FROM meta WHERE key = ?").pluck();
   }
@@ -235,7 +235,7 @@ export abstract class SqliteChainLog<C> {
         // payload-derived value equals: verify reports it as a tampered index at this seq.
         stored[cols[i]![0]] = v === null || typeof v === "string" ? v : `<${cellType(v)}>`;
       }
-      row.stored = stored;
+      if (cols.length > 0) row.stored = stored;
       yield row;
     }
   }

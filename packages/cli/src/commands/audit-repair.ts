@@ -41,6 +41,7 @@ Example:
     const r = repairJsonlStore(path);
     const files: Array<[string, RepairResult]> = [[path, r]];
     if (r.spans !== null) files.push([r.spans.path, r.spans]);
+    if (r.decisions !== null) files.push([r.decisions.path, r.decisions]);
     if (bool(p, "json")) {
       const one = (x: RepairResult) => ({
         torn: x.torn,
