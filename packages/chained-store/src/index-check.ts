@@ -4,7 +4,7 @@
 // record from a filtered read while the hash still matches. Verify re-derives every such column
 // from the payload it has just authenticated and compares it, type and value.
 
-import { ATTR_WEFT_ACTION_ID, ATTR_WEFT_PRINCIPAL_ID } from "@weft/semconv";
+import { ATTR_GEN_AI_TOOL_CALL_ID, ATTR_WEFT_ACTION_ID, ATTR_WEFT_PRINCIPAL_ID } from "@weft/semconv";
 import type { StoredColumns } from "./log.js";
 
 type Payload = Record<string, unknown>;
@@ -25,7 +25,7 @@ export function actionColumnsOf(p: Payload): DerivedColumns {
 }
 
 /** Span attribute that held the action id before `weft.action.id` (stores written by Weft 0.1). */
-const LEGACY_ACTION_ID = "gen_ai.tool.call.id";
+const LEGACY_ACTION_ID = ATTR_GEN_AI_TOOL_CALL_ID;
 
 /** Acceptable stored values per column: one value, or the alternatives a past writer may have used. */
 export type DerivedColumns = Record<string, string | null | ReadonlyArray<string | null>>;
