@@ -50,6 +50,11 @@ export const AUDIT_COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/audit-diff-otlp.js")).auditDiffOtlp,
   },
   {
+    name: "audit serve",
+    summary: "local read-only forensic web view (integrity, overview, records, traces)",
+    load: async () => (await import("./commands/audit-serve.js")).auditServe,
+  },
+  {
     name: "audit repair",
     summary: "move a torn last JSONL record aside after a crash",
     load: async () => (await import("./commands/audit-repair.js")).auditRepair,

@@ -374,7 +374,25 @@ export class SqliteActionLog extends SqliteLogBase<ActionColumns> implements Act
       );
       params.push(q.traceId);
     }
-    return this.selectPage("traces", where, params, "invoked_at, action_id", q, "query actions");
+    if (q.decision !== undefined) {
+      const deny = `COALESCE(${payloadField("event_type")}, 'invoke') = 'deny'`;
+      if (q.decision === "deny") where.push(deny);
+      else
+        where.push(
+          `NOT ${deny}`,
+          `${payloadField("error")} IS ${q.decision === "error" ? "NOT NULL" : "NULL"}`,
+        );
+    }
+    if (q.afterSeq !== undefined) {
+      where.push("seq > ?");
+      params.push(q.afterSeq);
+    }
+    if (q.beforeSeq !== undefined) {
+      where.push("seq < ?");
+      params.push(q.beforeSeq);
+    }
+    const order = q.order === "seq" ? "seq" : q.order === "seq-desc" ? "seq DESC" : "invoked_at, action_id";
+    return this.selectPage("traces", where, params, order, q, "query actions");
   }
 
   /**
