@@ -1,5 +1,6 @@
 // One vitest config for the whole workspace: a project per package plus the cross-package tests.
-// Packages resolve each other through the "source" export condition, so tests run on sources.
+// Packages resolve each other through the private "@weft/source" export condition (each package.json
+// lists it first in exports["."]), so tests run on sources; a new package needs only its project entry.
 import { defineConfig } from "vitest/config";
 
 const packages = [
@@ -9,11 +10,12 @@ const packages = [
   "span-processor-chained",
   "exporter-ocsf",
   "cli",
+  "mcp",
 ];
 
 export default defineConfig({
-  resolve: { conditions: ["source"] },
-  ssr: { resolve: { conditions: ["source"] } },
+  resolve: { conditions: ["@weft/source"] },
+  ssr: { resolve: { conditions: ["@weft/source"] } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 600_000,

@@ -5,7 +5,7 @@ import { type RevocationStore, resolveSecret } from "@weft/kernel";
 import { ATTR_ACTION_ID } from "./attributes.js";
 import { JsonlActionLog, JsonlSpanLog, spansPathFor } from "./backends/jsonl.js";
 import { MemoryActionLog, MemorySpanLog } from "./backends/memory.js";
-import { SqliteDatabase } from "./backends/sqlite.js";
+import { SqliteDatabase } from "./backends/sqlite-database.js";
 import { RecordHasher } from "./chain.js";
 import { ActionChainImpl, SpanChainImpl } from "./chains.js";
 import { InvalidArgumentError, StoreClosedError, StoreReadonlyError } from "./errors.js";

@@ -4,6 +4,7 @@
 export { main } from "./main.js";
 export type { ExportTraceServiceRequest, OtlpAnyValue, OtlpKeyValue, OtlpSpan } from "./otlp.js";
 export { spanRecordsToRequest, spanRecordsToRequests, spanRecordToOtlp, toAnyValue } from "./otlp.js";
-export type { CollectedSpan, DiffOptions, OtlpDiff, SpanDifference } from "./otlp-diff.js";
-export { diffSpans, parseCollectorFile } from "./otlp-diff.js";
+export { type CollectedSpan, parseCollectorFile } from "./otlp-collector-file.js";
+export type { DiffOptions, OtlpDiff, SpanDifference } from "./otlp-diff.js";
+export { diffSpans } from "./otlp-diff.js";
 export type { Output } from "./output.js";

@@ -61,6 +61,7 @@ interface Message extends KernelMessageBase, Settled {
   decision?: Decision;
   reasonCode?: string;
   errorCode?: string;
+  driverAttributes?: Record<string, string | number | boolean>;
   [key: symbol]: CallState | undefined;
 }
 
@@ -109,6 +110,8 @@ export function createSubscriber(
     if (span !== undefined) {
       if (span.isRecording()) {
         spec.finish(span, message as KernelMessage);
+        // Protocol facts a driver reported (MCP session, JSON-RPC id): on this span, not a second one.
+        if (message.driverAttributes !== undefined) span.setAttributes(message.driverAttributes);
         if (isInvoke && host.argsDigestKey !== undefined) {
           const digestArgs = (message as unknown as InvokeMessage).digestArgs;
           if (digestArgs !== undefined) {
@@ -166,6 +169,9 @@ function installRunInContext(message: KernelMessage, active: Context): void {
 
 /** A low-cardinality `error.type`: the kernel's stable code, else the error's code or class. */
 function errorTypeOf(message: Message): string {
+  // A driver that knows its protocol's error vocabulary (MCP's `tool_error`) names the failure.
+  const fromDriver = message.driverAttributes?.[ATTR_ERROR_TYPE];
+  if (typeof fromDriver === "string" && fromDriver !== "") return fromDriver;
   if (message.errorCode !== undefined) return message.errorCode;
   const error = message.error;
   if (typeof error === "object" && error !== null) {

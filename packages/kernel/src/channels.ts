@@ -62,6 +62,11 @@ export interface InvokeMessage extends KernelMessageBase {
   reasonCode?: string;
   errorCode?: string;
   /**
+   * Attributes drivers reported through `ExecutionContext.annotate` (protocol facts such as
+   * `mcp.session.id`; a driver's own `error.type`). Never argument or result values.
+   */
+  driverAttributes?: Record<string, string | number | boolean>;
+  /**
    * Keyed digest of the call's arguments: HMAC-SHA256 (hex) of their canonical JSON under `key`.
    * A function, so the message holds no arg values and nothing is computed unless asked.
    */

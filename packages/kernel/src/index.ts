@@ -1,4 +1,6 @@
-// Public surface of @weft/kernel.
+// Public surface of @weft/kernel. Importing it (as every Weft library does) runs supported-node.ts,
+// which throws UnsupportedNodeError on a Node.js older than 22.15.
+
 export * from "./channels.js";
 export type { Driver, ExecutionContext } from "./drivers/driver.js";
 export { type CapabilityHandler, FunctionDriver } from "./drivers/function.js";
@@ -21,6 +23,7 @@ export {
   redactString,
   SENSITIVE_FIELD_NAMES,
 } from "./firewall/redact.js";
+export type { GuardGrantInput, GuardInvokeInput, GuardVerdict, KernelGuard } from "./guards.js";
 export { type ExpandQuery, HandleStore, type HandleStoreOptions } from "./handles.js";
 export {
   isoformat,
@@ -34,13 +37,12 @@ export {
   DEFAULT_KERNEL_ID,
   type ExpandOptions,
   type GrantOptions,
-  INVOKE_TIMEOUT_CONSTRAINT,
   type InvokeOptions,
   Kernel,
   type KernelGauges,
   type KernelOptions,
-  liveKernels,
 } from "./kernel.js";
+export { liveKernels } from "./live-kernels.js";
 export type * from "./models.js";
 export {
   DefaultPolicyEngine,
@@ -67,6 +69,7 @@ export { InMemoryRevocationStore } from "./revocation.js";
 export { type Router, StaticRouter } from "./router.js";
 export { resolveSecret, SECRET_ENV_VARS } from "./secret.js";
 export type { StatsSnapshot } from "./stats.js";
+export { isSupportedNode, MIN_NODE_VERSION, UnsupportedNodeError } from "./supported-node.js";
 export {
   DEFAULT_TOKEN_TTL_S,
   HmacTokenProvider,
@@ -85,3 +88,4 @@ export {
   type InMemoryTraceStoreOptions,
   queryTraces,
 } from "./trace-store.js";
+export { INVOKE_TIMEOUT_CONSTRAINT } from "./validation.js";

@@ -1,9 +1,10 @@
 // The Kernel mediates every capability call: grant (policy → signed token), invoke (verify →
-// route → drivers with fallback → firewall → handle → trace), expand (handle caps → trace) and
-// revocation. Each operation is published on a TracingChannel when, and only when, someone
+// route, then the pipeline in invoke.ts: drivers with fallback → handle → firewall → trace),
+// expand (handle caps → trace) and revocation. Each operation is published on a TracingChannel when, and only when, someone
 // subscribes; without subscribers the hot path does no channel work at all.
 
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { argsDigester, errorCode, noteFailure } from "./channel-notes.js";
 import {
   type ExpandMessage,
   expandChannel,
@@ -14,18 +15,13 @@ import {
   type RevokeMessage,
   revokeChannel,
 } from "./channels.js";
-import type { Driver, ExecutionContext } from "./drivers/driver.js";
-import {
-  DriverError,
-  InvalidArgumentError,
-  PolicyDeniedError,
-  ReasonedWeftError,
-  TraceNotFoundError,
-  WeftError,
-} from "./errors.js";
+import type { Driver } from "./drivers/driver.js";
+import { InvalidArgumentError, PolicyDeniedError, TraceNotFoundError, WeftError } from "./errors.js";
 import { Firewall } from "./firewall/firewall.js";
-import { isPlainObject, redactString } from "./firewall/redact.js";
+import { type KernelGuard, runGrantGuards, runInvokeGuards } from "./guards.js";
 import { type ExpandQuery, HandleStore } from "./handles.js";
+import { dryRunResult, type InvokeDeps, type PreparedInvoke, perform } from "./invoke.js";
+import { registerLiveKernel } from "./live-kernels.js";
 import type {
   CapabilityGrant,
   CapabilityRequest,
@@ -35,34 +31,21 @@ import type {
   Frame,
   Handle,
   Principal,
-  RawResult,
   ResolvedCapability,
-  RoutePlan,
 } from "./models.js";
 import { DefaultPolicyEngine, type PolicyEngine } from "./policy.js";
-import { canonicalJson, pyFloatRepr, pyStrRepr, quoted } from "./pyjson.js";
-import { AllowReason } from "./reasons.js";
+import { quoted } from "./pyjson.js";
 import type { CapabilityRegistry } from "./registry.js";
 import { type Router, StaticRouter } from "./router.js";
 import { KernelStats, type StatsSnapshot } from "./stats.js";
 import { HmacTokenProvider, type TokenProvider } from "./token.js";
 import type { ActionTrace, ResponseMode, RevocationStore, TraceQuery, TraceStore } from "./trace.js";
-import {
-  denyTrace,
-  expandTrace,
-  type InvokeTraceFields,
-  invokeFailureTrace,
-  invokeSuccessTrace,
-  resultSummary,
-} from "./trace-record.js";
+import { denyTrace, expandTrace } from "./trace-record.js";
 import { InMemoryTraceStore } from "./trace-store.js";
 import { tracePromise, traceSync } from "./tracing.js";
+import { validateInvokeInput, validatePrincipal, validateRequest } from "./validation.js";
 
 export const DEFAULT_KERNEL_ID = "weft-kernel";
-/** Token-constraint key carrying a per-invocation deadline in seconds (reference #191). */
-export const INVOKE_TIMEOUT_CONSTRAINT = "invoke_timeout_s";
-
-const RESPONSE_MODES: ReadonlySet<string> = new Set(["summary", "table", "handle_only", "raw"]);
 
 export interface KernelOptions {
   registry: CapabilityRegistry;
@@ -78,6 +61,8 @@ export interface KernelOptions {
   router?: Router;
   firewall?: Firewall;
   handleStore?: HandleStore;
+  /** Guards checked after the policy at grant and before drivers at invoke (see `addGuard`). */
+  guards?: readonly KernelGuard[];
 }
 
 export interface GrantOptions {
@@ -105,60 +90,6 @@ export interface KernelGauges {
   trackedRevocations: number;
 }
 
-// Every constructed kernel, weakly held, on globalThis so duplicate copies of this module share it.
-const LIVE_KEY = Symbol.for("weft.kernel.live");
-interface LiveSlot {
-  [LIVE_KEY]?: { refs: Set<WeakRef<Kernel>>; registry: FinalizationRegistry<WeakRef<Kernel>> };
-}
-function liveSet() {
-  const slot = globalThis as LiveSlot;
-  let live = slot[LIVE_KEY];
-  if (live === undefined) {
-    const refs = new Set<WeakRef<Kernel>>();
-    live = { refs, registry: new FinalizationRegistry((ref) => refs.delete(ref)) };
-    slot[LIVE_KEY] = live;
-  }
-  return live;
-}
-
-/** Every constructed kernel not yet garbage-collected (instrumentation discovers kernels here). */
-export function liveKernels(): Kernel[] {
-  const out: Kernel[] = [];
-  for (const ref of liveSet().refs) {
-    const k = ref.deref();
-    if (k !== undefined) out.push(k);
-  }
-  return out;
-}
-
-/**
- * The message's `digestArgs`: a small closure over the args (an own property, so it survives a
- * subscriber copying the message and works unbound); the canonical JSON and HMAC are computed
- * only when a subscriber asks.
- */
-function argsDigester(args: Record<string, unknown> | undefined): (key: string | Uint8Array) => string {
-  return (key) =>
-    createHmac("sha256", key)
-      .update(canonicalJson(args ?? {}), "utf8")
-      .digest("hex");
-}
-
-function errorCode(err: unknown): string {
-  return err instanceof WeftError ? err.code : "UNEXPECTED";
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-interface DriverOutcome {
-  result: RawResult | undefined;
-  driverId: string;
-  lastError: unknown;
-  fellBack: boolean;
-  tried: string[];
-}
-
 export class Kernel {
   readonly id: string;
   readonly registry: CapabilityRegistry;
@@ -169,7 +100,9 @@ export class Kernel {
   readonly firewall: Firewall;
   readonly handleStore: HandleStore;
   readonly #drivers = new Map<string, Driver>();
+  readonly #guards: KernelGuard[] = [];
   readonly #stats = new KernelStats();
+  readonly #deps: InvokeDeps;
 
   constructor(options: KernelOptions) {
     if (options?.registry === undefined) throw new InvalidArgumentError("Kernel needs a registry.");
@@ -186,10 +119,28 @@ export class Kernel {
     this.router = options.router ?? new StaticRouter();
     this.firewall = options.firewall ?? new Firewall();
     this.handleStore = options.handleStore ?? new HandleStore();
-    const live = liveSet();
-    const ref = new WeakRef<Kernel>(this);
-    live.refs.add(ref);
-    live.registry.register(this, ref);
+    this.#deps = {
+      drivers: this.#drivers,
+      traceStore: this.traceStore,
+      handleStore: this.handleStore,
+      firewall: this.firewall,
+      stats: this.#stats,
+    };
+    for (const guard of options.guards ?? []) this.addGuard(guard);
+    registerLiveKernel(this);
+  }
+
+  /**
+   * Adds a guard: after the policy allows a grant it may deny (with a reason code) or add signed
+   * constraints; after a token verifies it may deny the invoke before any driver runs. Denials are
+   * recorded and counted exactly like the policy's.
+   */
+  addGuard(guard: KernelGuard): void {
+    if (typeof guard?.guardId !== "string" || guard.guardId === "")
+      throw new InvalidArgumentError("A guard needs a non-empty guardId.");
+    if (this.#guards.some((g) => g.guardId === guard.guardId))
+      throw new InvalidArgumentError(`A guard ${quoted(guard.guardId)} is already added.`);
+    this.#guards.push(guard);
   }
 
   /** Registers (or silently replaces) a driver under its `driverId`. */
@@ -253,6 +204,8 @@ export class Kernel {
           justification: options.justification ?? "",
         });
         if (!decision.allowed) throw new PolicyDeniedError(decision.reason, decision.reasonCode);
+        if (this.#guards.length > 0)
+          decision = runGrantGuards(this.#guards, capability.capabilityId, principal, decision);
       } catch (err) {
         if (err instanceof PolicyDeniedError) this.#onGrantDenied(request, principal, err, msg);
         throw err;
@@ -272,7 +225,7 @@ export class Kernel {
       }
       return { request, principal, decision, token, auditId };
     } catch (err) {
-      if (msg !== undefined) msg.errorCode = errorCode(err);
+      noteFailure(msg, err);
       throw err;
     }
   }
@@ -291,6 +244,32 @@ export class Kernel {
       );
     } catch (storeErr) {
       // Best effort, as in the reference: a failing store must not turn a denial into another error.
+      process.emitWarning(`Deny trace could not be recorded (${errorCode(storeErr)}).`, {
+        code: "WEFT_DENY_TRACE_FAILED",
+      });
+    }
+    if (msg !== undefined) {
+      msg.decision = "deny";
+      if (err.reasonCode !== null) msg.reasonCode = err.reasonCode;
+      msg.actionId = actionId;
+    }
+  }
+
+  /** An invoke a guard denied: recorded (with the token id) and counted like a grant denial. */
+  #onInvokeDenied(
+    token: CapabilityToken,
+    principal: Principal,
+    err: PolicyDeniedError,
+    msg: InvokeMessage | undefined,
+  ) {
+    this.#stats.onDenial(err.reasonCode);
+    const actionId = randomUUID();
+    try {
+      this.traceStore.record({
+        ...denyTrace(actionId, token.capabilityId, principal.principalId, err.reasonCode, err.message),
+        tokenId: token.tokenId,
+      });
+    } catch (storeErr) {
       process.emitWarning(`Deny trace could not be recorded (${errorCode(storeErr)}).`, {
         code: "WEFT_DENY_TRACE_FAILED",
       });
@@ -334,6 +313,7 @@ export class Kernel {
       requestedResponseMode: String(options?.responseMode ?? "summary"),
       dryRun: options?.dryRun === true,
       digestArgs: argsDigester(options?.args),
+      driverAttributes: undefined,
       // Every field the invoke fills in later, declared up front: the message keeps one shape
       // instead of growing through a chain of hidden-class transitions on every call.
       runInContext: undefined,
@@ -375,188 +355,39 @@ export class Kernel {
     options: InvokeOptions,
     msg: InvokeMessage | undefined,
   ): Promise<Frame> | DryRunResult {
-    let capability: ResolvedCapability;
-    let plan: RoutePlan;
+    let prepared: PreparedInvoke;
     const principal = options?.principal;
     const args = options?.args ?? {};
     const requested = options?.responseMode ?? "summary";
     try {
-      validatePrincipal(principal);
-      if (!isPlainObject(args)) throw new InvalidArgumentError("invoke args must be a plain object.");
-      if (!RESPONSE_MODES.has(requested))
-        throw new InvalidArgumentError(`Unknown response mode ${pyStrRepr(String(requested))}.`);
+      validateInvokeInput(principal, args, requested);
       // Verification failures are neither traced nor counted (reference behaviour).
       this.tokenProvider.verify(token, {
         expectedPrincipalId: principal.principalId,
         expectedCapabilityId: typeof token?.capabilityId === "string" ? token.capabilityId : "",
       });
-      capability = this.registry.get(token.capabilityId);
-      plan = this.router.route(token.capabilityId, this.#drivers);
+      const capability = this.registry.get(token.capabilityId);
+      const plan = this.router.route(token.capabilityId, this.#drivers);
+      prepared = { token, principal, args, requested, capability, plan };
     } catch (err) {
-      if (msg !== undefined) {
-        msg.errorCode = errorCode(err);
-        if (err instanceof ReasonedWeftError && err.reasonCode !== null) msg.reasonCode = err.reasonCode;
-      }
+      noteFailure(msg, err);
       throw err;
     }
-    if (msg !== undefined) {
-      msg.safetyClass = capability.safetyClass;
-      msg.sensitivity = capability.sensitivity;
-    }
-    if (options.dryRun === true) {
-      const effective =
-        requested === "raw" && !(principal.roles ?? []).includes("admin") ? "summary" : requested;
-      if (msg !== undefined) {
-        msg.decision = "allow";
-        msg.reasonCode = AllowReason.TOKEN_VERIFIED;
-        msg.responseMode = effective;
-      }
-      return {
-        capabilityId: capability.capabilityId,
-        principalId: principal.principalId,
-        policyDecision: {
-          allowed: true,
-          reason: "Token verified; policy was evaluated at grant time.",
-          constraints: token.constraints,
-          reasonCode: AllowReason.TOKEN_VERIFIED,
-        },
-        driverId: plan.driverIds.find((id) => this.#drivers.has(id)) ?? "",
-        responseMode: effective,
-        dryRun: true,
-      };
-    }
-    return this.#perform(token, principal, args, requested, capability, plan, msg);
-  }
-
-  async #perform(
-    token: CapabilityToken,
-    principal: Principal,
-    args: Record<string, unknown>,
-    requested: ResponseMode,
-    capability: ResolvedCapability,
-    plan: RoutePlan,
-    msg: InvokeMessage | undefined,
-  ): Promise<Frame> {
-    const actionId = randomUUID();
-    if (msg !== undefined) msg.actionId = actionId;
-    let timeoutS: number | undefined;
-    try {
-      timeoutS = resolveInvokeTimeout(token.constraints);
-    } catch (err) {
-      if (msg !== undefined) msg.errorCode = errorCode(err);
-      throw err;
-    }
-    const roles = principal.roles ?? [];
-    const effective: ResponseMode = requested === "raw" && !roles.includes("admin") ? "summary" : requested;
-    const downgraded = effective !== requested;
-    const fields: InvokeTraceFields = {
-      actionId,
-      capabilityId: token.capabilityId,
-      principalId: principal.principalId,
-      tokenId: token.tokenId,
-      args,
-      responseMode: effective,
-      driverId: "",
-      sensitivity: capability.sensitivity,
-    };
-    const ctx: ExecutionContext = {
-      capabilityId: token.capabilityId,
-      principalId: principal.principalId,
-      args,
-      constraints: token.constraints,
-      actionId,
-    };
-    let outcome: DriverOutcome | undefined;
-    let frame: Frame;
-    let handle: Handle | null = null;
-    try {
-      const runInContext = msg?.runInContext;
-      outcome = await (runInContext === undefined
-        ? this.#executeWithFallback(plan, ctx, timeoutS)
-        : runInContext(() => this.#executeWithFallback(plan, ctx, timeoutS)));
-      fields.driverId = outcome.driverId;
-      if (outcome.result === undefined) {
-        const last =
-          outcome.lastError === undefined
-            ? "No drivers available."
-            : redactString(errorText(outcome.lastError)).value;
-        throw new DriverError(
-          `All drivers failed for capability ${quoted(token.capabilityId)}. Last error: ${last}`,
-        );
-      }
-      if (effective !== "raw") {
-        handle = this.handleStore.store(token.capabilityId, outcome.result.data, {
-          principalId: principal.principalId,
-          constraints: token.constraints,
-        });
-        this.#stats.onHandleStore();
-      }
-      frame = this.firewall.transform(outcome.result, {
-        actionId,
-        principalId: principal.principalId,
-        principalRoles: roles,
-        responseMode: effective,
-        constraints: token.constraints,
-        handle,
-      });
-    } catch (err) {
-      const fellBack = outcome?.fellBack ?? false;
-      this.traceStore.record(invokeFailureTrace(fields, errorText(err)));
-      this.#stats.onInvocation({ failed: true, fallback: fellBack, redacted: false, downgraded });
-      if (msg !== undefined) {
-        msg.errorCode = errorCode(err);
-        msg.responseMode = effective;
-        if (fields.driverId !== "") msg.driverId = fields.driverId;
-        msg.driversTried = outcome?.tried ?? [];
-        msg.fallback = fellBack;
-      }
-      throw err;
-    }
-    fields.responseMode = frame.responseMode;
-    this.traceStore.record(invokeSuccessTrace(fields, handle?.handleId ?? null, resultSummary(frame)));
-    this.#stats.onInvocation({
-      failed: false,
-      fallback: outcome.fellBack,
-      redacted: frame.warnings.length > 0,
-      downgraded: frame.responseMode !== requested,
-    });
-    if (msg !== undefined) {
-      msg.decision = "allow";
-      msg.responseMode = frame.responseMode;
-      msg.driverId = outcome.driverId;
-      msg.driversTried = outcome.tried;
-      msg.fallback = outcome.fellBack;
-      if (handle !== null) msg.handleId = handle.handleId;
-    }
-    frame.isFinal = true;
-    return frame;
-  }
-
-  async #executeWithFallback(
-    plan: RoutePlan,
-    ctx: ExecutionContext,
-    timeoutS: number | undefined,
-  ): Promise<DriverOutcome> {
-    let lastError: unknown;
-    let lastDriverId = "";
-    let failures = 0;
-    const tried: string[] = [];
-    for (const driverId of plan.driverIds) {
-      const driver = this.#drivers.get(driverId);
-      if (driver === undefined) continue;
-      lastDriverId = driverId;
-      tried.push(driverId);
+    if (this.#guards.length > 0) {
       try {
-        const result = await (timeoutS === undefined
-          ? driver.execute(ctx)
-          : withDeadline(driver, ctx, timeoutS));
-        return { result, driverId, lastError: undefined, fellBack: failures > 0, tried };
+        runInvokeGuards(this.#guards, token, principal);
       } catch (err) {
-        lastError = err;
-        failures++;
+        if (err instanceof PolicyDeniedError) this.#onInvokeDenied(token, principal, err, msg);
+        noteFailure(msg, err);
+        throw err;
       }
     }
-    return { result: undefined, driverId: lastDriverId, lastError, fellBack: failures > 0, tried };
+    if (msg !== undefined) {
+      msg.safetyClass = prepared.capability.safetyClass;
+      msg.sensitivity = prepared.capability.sensitivity;
+    }
+    if (options.dryRun === true) return dryRunResult(this.#deps, prepared, msg);
+    return perform(this.#deps, prepared, msg);
   }
 
   // ---------------------------------------------------------------- expand
@@ -596,10 +427,7 @@ export class Kernel {
       }
       return frame;
     } catch (err) {
-      if (msg !== undefined) {
-        msg.errorCode = errorCode(err);
-        if (err instanceof ReasonedWeftError && err.reasonCode !== null) msg.reasonCode = err.reasonCode;
-      }
+      noteFailure(msg, err);
       throw err;
     }
   }
@@ -672,45 +500,5 @@ export class Kernel {
       liveHandles: this.handleStore.size(),
       trackedRevocations: this.tokenProvider.revocationStore.size(),
     };
-  }
-}
-
-function validatePrincipal(p: Principal): asserts p is Principal {
-  if (typeof p !== "object" || p === null || typeof p.principalId !== "string" || p.principalId === "")
-    throw new InvalidArgumentError("A principal with a non-empty principalId is required.");
-}
-
-function validateRequest(r: CapabilityRequest): void {
-  if (typeof r !== "object" || r === null || typeof r.capabilityId !== "string")
-    throw new InvalidArgumentError("A CapabilityRequest with a capabilityId is required.");
-}
-
-function resolveInvokeTimeout(constraints: Record<string, unknown>): number | undefined {
-  const raw = constraints[INVOKE_TIMEOUT_CONSTRAINT];
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== "number" || !(raw > 0) || !Number.isFinite(raw))
-    throw new DriverError(
-      `Invalid '${INVOKE_TIMEOUT_CONSTRAINT}' constraint: ${String(raw)} (must be a positive number of seconds).`,
-    );
-  return raw;
-}
-
-async function withDeadline(driver: Driver, ctx: ExecutionContext, timeoutS: number): Promise<RawResult> {
-  const ac = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      ac.abort();
-      reject(
-        new DriverError(
-          `Driver ${quoted(driver.driverId)} timed out after ${pyFloatRepr(timeoutS)}s for capability ${quoted(ctx.capabilityId)}.`,
-        ),
-      );
-    }, timeoutS * 1000);
-  });
-  try {
-    return await Promise.race([driver.execute({ ...ctx, signal: ac.signal }), deadline]);
-  } finally {
-    clearTimeout(timer);
   }
 }

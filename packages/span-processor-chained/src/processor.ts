@@ -12,6 +12,7 @@ import { SpanMirrorConfigError, SpanMirrorFlushError } from "./errors.js";
 import { type DropReason, MirrorMetrics } from "./metrics.js";
 import { type NormalizedResource, toSpanRecord } from "./normalize.js";
 import { createRedactor, type RedactionOptions, type Redactor } from "./redaction.js";
+import { RetryBackoff } from "./retry.js";
 import type { ReadableSpanLike, ResourceLike, SpanProcessorLike } from "./span-like.js";
 
 export interface ChainedSpanProcessorOptions {
@@ -68,7 +69,6 @@ const DEFAULTS = {
   flushTimeoutMs: 30_000,
   retryMaxDelayMs: 5000,
 };
-const FIRST_RETRY_DELAY_MS = 50;
 
 export class ChainedSpanProcessor implements SpanProcessorLike {
   /** The chain spans are mirrored into, for forensic queries (`query`, `trace`, `verify`). */
@@ -81,7 +81,7 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
   readonly #maxQueue: number;
   readonly #intervalMs: number;
   readonly #flushTimeoutMs: number;
-  readonly #retryMaxMs: number;
+  readonly #retry: RetryBackoff;
   readonly #filter: ((span: ReadableSpanLike) => boolean) | undefined;
   readonly #redactor: Redactor;
   readonly #resources = new WeakMap<ResourceLike, NormalizedResource>();
@@ -100,8 +100,6 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
   #unwrittenAtShutdown = 0;
 
   #lastFlushAt = performance.now();
-  #retryDelayMs = 0;
-  #retryAt = 0; // performance.now() before which no append is attempted after a failure
   #timer: NodeJS.Timeout | undefined;
   #drainScheduled = false;
   #drainAll = false;
@@ -122,7 +120,9 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
     }
     this.#intervalMs = positiveInt("flushIntervalMs", options.flushIntervalMs ?? DEFAULTS.flushIntervalMs);
     this.#flushTimeoutMs = positiveInt("flushTimeoutMs", options.flushTimeoutMs ?? DEFAULTS.flushTimeoutMs);
-    this.#retryMaxMs = positiveInt("retryMaxDelayMs", options.retryMaxDelayMs ?? DEFAULTS.retryMaxDelayMs);
+    this.#retry = new RetryBackoff(
+      positiveInt("retryMaxDelayMs", options.retryMaxDelayMs ?? DEFAULTS.retryMaxDelayMs),
+    );
     this.#filter = options.filter;
     this.#redactor = createRedactor(options.redaction);
 
@@ -167,7 +167,7 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
     if (this.#depth() >= this.#maxQueue) {
       // Backpressure: the caller pays for one batch rather than losing a span. Skipped while a
       // failing store is backing off, since retrying on every span would only burn the caller's time.
-      if (performance.now() >= this.#retryAt) {
+      if (this.#retry.ready()) {
         this.#syncFlushes++;
         this.#metrics.syncFlush();
         this.#writeBatch();
@@ -191,7 +191,7 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
     const target = this.#enqueued;
     const deadline = performance.now() + this.#flushTimeoutMs;
     while (this.#settled < target) {
-      const wait = this.#retryAt - performance.now();
+      const wait = this.#retry.waitMs();
       if (wait > 0) {
         if (this.#closed || performance.now() + wait > deadline) {
           throw new SpanMirrorFlushError(target - this.#settled);
@@ -200,7 +200,7 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
         continue;
       }
       await this.#resourcesSettled();
-      if (!this.#writeBatch()) continue; // failure set #retryAt; loop decides whether to wait or give up
+      if (!this.#writeBatch()) continue; // failure set the backoff; loop decides whether to wait or give up
       // Yield between batches so a large flush does not stall the event loop in one piece.
       if (this.#settled < target) await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -242,7 +242,7 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
   #finalDrain(): void {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#retryAt = 0;
+    this.#retry.allowNow();
     while (this.#depth() > 0 && this.#writeBatch()) {}
     const unwritten = this.#depth();
     if (unwritten > 0) {
@@ -278,19 +278,17 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
     } catch (err) {
       this.#writeErrors++;
       this.#metrics.writeError();
-      this.#retryDelayMs = Math.min(this.#retryMaxMs, Math.max(FIRST_RETRY_DELAY_MS, this.#retryDelayMs * 2));
-      this.#retryAt = performance.now() + this.#retryDelayMs;
+      const delayMs = this.#retry.failed();
       diag.error(
-        `ChainedSpanProcessor: appending ${batch.length} span(s) failed, retrying in ${this.#retryDelayMs} ms: ${describe(err)}`,
+        `ChainedSpanProcessor: appending ${batch.length} span(s) failed, retrying in ${delayMs} ms: ${describe(err)}`,
       );
-      this.#armTimer(this.#retryDelayMs);
+      this.#armTimer(delayMs);
       return false;
     }
     this.#batch = null;
     this.#settled += batch.length;
     this.#written += batch.length;
-    this.#retryDelayMs = 0;
-    this.#retryAt = 0;
+    this.#retry.succeeded();
     this.#lastFlushAt = performance.now();
     this.#metrics.written(batch.length);
     return true;
@@ -367,7 +365,7 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
   // batch waits for the interval timer, which sets #drainAll to empty the queue completely.
   #drainTick(): void {
     this.#drainScheduled = false;
-    if (this.#closed || performance.now() < this.#retryAt) return;
+    if (this.#closed || !this.#retry.ready()) return;
     const pending = this.#pendingResource();
     if (pending !== undefined) {
       // Like the SDK's batch processor: hold the batch until async resource detectors finish, so

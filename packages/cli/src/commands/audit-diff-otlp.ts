@@ -7,7 +7,8 @@ import { InputFileError, UsageError } from "../errors.js";
 import { parseTraceId } from "../filters.js";
 import { pythonJson } from "../json.js";
 import { withStore } from "../open-store.js";
-import { diffSpans, parseCollectorFile } from "../otlp-diff.js";
+import { parseCollectorFile } from "../otlp-collector-file.js";
+import { diffSpans } from "../otlp-diff.js";
 import { line, paint, safe } from "../output.js";
 
 const NAME = "audit diff-otlp";

@@ -12,6 +12,14 @@ export interface ExecutionContext {
   actionId: string;
   /** Aborted when the invoke's deadline (`invoke_timeout_s` constraint) passes. */
   signal?: AbortSignal;
+  /** The invoke's deadline in milliseconds, when the token sets one (for a driver's own request timeout). */
+  timeoutMs?: number;
+  /**
+   * Telemetry attributes about this execution (e.g. an MCP session id, `error.type`) that the kernel
+   * hands to instrumentation on its invoke message. Never argument or result values. Present only
+   * while someone listens; calling it is always optional.
+   */
+  annotate?: (attributes: Readonly<Record<string, string | number | boolean>>) => void;
 }
 
 export interface Driver {

@@ -1,159 +1,27 @@
-// SQLite backend (better-sqlite3). WAL, statements prepared once, and every append reads the
-// head and inserts inside one BEGIN IMMEDIATE transaction, so several processes appending to one
-// file still produce one chain (the busy timeout makes them queue instead of failing).
+// The two hash chains of a SQLite store (actions in `traces`, spans in `weft_spans`): statements
+// prepared once, and every append reads the head and inserts inside one BEGIN IMMEDIATE
+// transaction, so several processes appending to one file still produce one chain.
 
-import { existsSync } from "node:fs";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import {
-  META_CHAIN_VERSION,
   META_CHECKPOINT_HASH,
   META_CHECKPOINT_NEXT_SEQ,
-  META_SCHEMA,
-  META_SECRET_CHECK,
   META_SPANS_CHECKPOINT_HASH,
   META_SPANS_CHECKPOINT_NEXT_SEQ,
-  SCHEMA_VERSION,
-  SECRET_CHECK_MESSAGE,
 } from "../attributes.js";
-import { CHAIN_VERSION, ChainVerifier, GENESIS_HASH, type RecordHasher } from "../chain.js";
-import { DuplicateActionIdError, NotAStoreError, WrongSecretError } from "../errors.js";
+import { GENESIS_HASH, type RecordHasher } from "../chain.js";
+import { DuplicateActionIdError } from "../errors.js";
 import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, SpanLog } from "../log.js";
 import type { NormalizedSpanQuery, NormalizedTraceQuery } from "../query.js";
 import type { SpanColumns } from "../span-codec.js";
-import { mapSqliteError, sqliteCode } from "./sqlite-errors.js";
-import {
-  KNOWN_TABLES,
-  payloadField,
-  REFERENCE_TABLES,
-  TEMP_SPANS,
-  TRACES_COLUMNS,
-  WEFT_TABLES,
-} from "./sqlite-schema.js";
+import type { SqliteDatabase } from "./sqlite-database.js";
+import { sqliteCode } from "./sqlite-errors.js";
+import { payloadField } from "./sqlite-schema.js";
 
 type Row = [number, string, string, string];
 
-export interface SqliteOpenOptions {
-  readonly: boolean;
-  synchronous: "FULL" | "NORMAL";
-  busyTimeoutMs: number;
-}
-
-/** One database file holding both chains (and, on request, the revocation tables). */
-export class SqliteDatabase {
-  readonly db: Database.Database;
-  readonly actions: SqliteActionLog;
-  readonly spans: SqliteSpanLog;
-
-  constructor(
-    readonly path: string,
-    readonly options: SqliteOpenOptions,
-  ) {
-    if (options.readonly && !existsSync(path)) throw new NotAStoreError(path, "the file does not exist");
-    try {
-      this.db = new Database(path, {
-        readonly: options.readonly,
-        timeout: options.busyTimeoutMs,
-        fileMustExist: options.readonly,
-      });
-    } catch (e) {
-      throw this.error(e, "open");
-    }
-    try {
-      this.#prepareSchema();
-    } catch (e) {
-      this.db.close();
-      throw this.error(e, "open");
-    }
-    this.actions = new SqliteActionLog(this);
-    this.spans = new SqliteSpanLog(this);
-  }
-
-  error(e: unknown, what: string): Error {
-    return mapSqliteError(e, this.path, what, this.options.busyTimeoutMs);
-  }
-
-  #prepareSchema(): void {
-    const db = this.db;
-    const tables = (
-      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]
-    ).filter((t) => !t.startsWith("sqlite_"));
-    const foreign = tables.filter((t) => !KNOWN_TABLES.has(t));
-    if (foreign.length > 0 && !tables.includes("traces")) {
-      throw new NotAStoreError(
-        this.path,
-        `it holds other tables (${foreign.slice(0, 3).join(", ")}) and no 'traces' table`,
-      );
-    }
-    if (tables.includes("traces")) {
-      const cols = (db.prepare("PRAGMA table_info(traces)").all() as Array<{ name: string }>).map(
-        (c) => c.name,
-      );
-      if (TRACES_COLUMNS.some((c) => !cols.includes(c))) {
-        throw new NotAStoreError(this.path, "its 'traces' table does not have the trace store columns");
-      }
-    }
-    if (this.options.readonly) {
-      if (!tables.includes("traces")) throw new NotAStoreError(this.path, "it has no 'traces' table");
-      // A reference-written file has no Weft tables; empty temp stand-ins keep one code path.
-      if (!tables.includes("meta")) db.exec("CREATE TEMP TABLE meta (key TEXT PRIMARY KEY, value TEXT)");
-      if (!tables.includes("weft_spans")) db.exec(TEMP_SPANS);
-      return;
-    }
-    if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
-    db.pragma(`synchronous = ${this.options.synchronous}`);
-    // Only take the write lock when something is missing, so opening never waits on a writer.
-    if (tables.includes("weft_spans") && tables.includes("meta") && this.meta(META_SCHEMA) !== undefined)
-      return;
-    const create = db.transaction(() => {
-      db.exec(REFERENCE_TABLES);
-      db.exec(WEFT_TABLES);
-      const put = db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
-      put.run(META_SCHEMA, SCHEMA_VERSION);
-      put.run(META_CHAIN_VERSION, CHAIN_VERSION);
-    });
-    create.immediate();
-  }
-
-  meta(key: string): string | undefined {
-    const v = this.db.prepare("SELECT value FROM meta WHERE key = ?").pluck().get(key);
-    return typeof v === "string" ? v : undefined;
-  }
-
-  /** Refuses to write with a secret other than the one the store was written with. */
-  checkSecret(hasher: RecordHasher): void {
-    if (this.options.readonly) return;
-    const expected = hasher.hashMessage(SECRET_CHECK_MESSAGE);
-    const stored = this.meta(META_SECRET_CHECK);
-    if (stored !== undefined) {
-      if (stored !== expected) throw new WrongSecretError(this.path, "secret fingerprint mismatch");
-      return;
-    }
-    // A store written by the reference has no fingerprint: its newest record must verify.
-    for (const log of [this.actions, this.spans]) {
-      const head = log.lastRow();
-      if (head === undefined) continue;
-      const v = new ChainVerifier(hasher, head.prevHash);
-      if (!v.step(head.seq, head.prevHash, head.recordHash, { text: head.text })) {
-        throw new WrongSecretError(this.path, `the newest ${log.label} record's hash does not match`);
-      }
-    }
-    this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(META_SECRET_CHECK, expected);
-  }
-
-  transactionImmediate<T>(fn: () => T, what: string): T {
-    try {
-      return this.db.transaction(fn).immediate();
-    } catch (e) {
-      throw this.error(e, what);
-    }
-  }
-
-  close(): void {
-    if (this.db.open) this.db.close();
-  }
-}
-
-abstract class SqliteLogBase<C> {
+/** What both chains share: head, tip, batched append, reads and paging. */
+export abstract class SqliteChainLog<C> {
   readonly #headStmt: Database.Statement;
   readonly #countStmt: Database.Statement;
   readonly #bySeqStmt: Database.Statement;
@@ -297,7 +165,7 @@ abstract class SqliteLogBase<C> {
   }
 }
 
-export class SqliteActionLog extends SqliteLogBase<ActionColumns> implements ActionLog {
+export class SqliteActionLog extends SqliteChainLog<ActionColumns> implements ActionLog {
   readonly #insert: Database.Statement;
   readonly #byAction: Database.Statement;
 
@@ -442,7 +310,7 @@ interface PruneStatements {
   putMeta: Database.Statement;
 }
 
-export class SqliteSpanLog extends SqliteLogBase<SpanColumns> implements SpanLog {
+export class SqliteSpanLog extends SqliteChainLog<SpanColumns> implements SpanLog {
   readonly #insert: Database.Statement;
 
   constructor(owner: SqliteDatabase) {
