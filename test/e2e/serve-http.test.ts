@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoReportJson, ensureWorkspaceBuilt, killDemos } from "./support/demo.js";
 import { waitFor } from "./support/ports.js";
@@ -13,6 +14,18 @@ import { killServers, type ServeProcess, startServe, weft } from "./support/serv
 import { appendRecords, copyStore, runDemo, SERVE_SECRET, tamperAction } from "./support/serve-fixtures.js";
 
 const ENV = { WEFT_SECRET: SERVE_SECRET };
+
+/** Every trace id in the spans table, read from the file directly (not through the code under test). */
+function traceIdsInStore(path: string): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare("SELECT DISTINCT trace_id FROM weft_spans").all() as Array<{ trace_id: string }>).map(
+      (r) => r.trace_id,
+    );
+  } finally {
+    db.close();
+  }
+}
 let work = "";
 let store = "";
 let report: DemoReportJson;
@@ -37,6 +50,7 @@ function get(
         port: s.port,
         path,
         method: options.method ?? "GET",
+        agent: false, // a fresh connection each time: no race with the server's keep-alive timeout
         headers: { Host: options.host ?? `127.0.0.1:${s.port}`, ...options.headers },
       },
       (res) => {
@@ -88,6 +102,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  if (process.env["DEBUG_SERVE"]) console.log(serve?.output());
   await serve?.stop();
   killServers();
   killDemos();
@@ -300,6 +315,61 @@ describe("JSON twins equal the CLI's --json", () => {
         cli(["audit", "trace", id, "--store", store, "--json"]),
       );
     }
+  });
+});
+
+describe("agents (gen_ai.agent.name from the spans chain)", () => {
+  it("the agent facet counts the actions under each invoke_agent span, and the agent filter selects them", async () => {
+    // independently: walk every demo trace's span tree from the CLI and attribute each joined
+    // action to the nearest ancestor span naming an agent
+    const expected = new Map<string, Set<string>>();
+    type Node = {
+      attributes: Record<string, unknown>;
+      action: { action_id: string } | null;
+      children: Node[];
+    };
+    const walk = (n: Node, agent: string | undefined) => {
+      const here =
+        typeof n.attributes["gen_ai.agent.name"] === "string"
+          ? (n.attributes["gen_ai.agent.name"] as string)
+          : agent;
+      if (n.action && here) {
+        const set = expected.get(here) ?? new Set<string>();
+        set.add(n.action.action_id);
+        expected.set(here, set);
+      }
+      for (const c of n.children) walk(c, here);
+    };
+    // Only actions the store joins to a span (`audit list --trace-id`) can have an agent: today
+    // that is gen_ai.tool.call.id; grants, denials and expansions join once the spans index also
+    // reads weft.action.id. The walk below decides which agent each joined action belongs to.
+    const joined = new Set<string>();
+    for (const id of traceIdsInStore(store)) {
+      const t = cli(["audit", "trace", id, "--store", store, "--json"]) as { spans: Node[] };
+      for (const r of t.spans) walk(r, undefined);
+      const listed = cli(["audit", "list", "--store", store, "--json", "--trace-id", id]) as Array<{
+        action_id: string;
+      }>;
+      for (const a of listed) joined.add(a.action_id);
+    }
+    for (const [agent, ids] of expected) {
+      for (const a of ids) if (!joined.has(a)) ids.delete(a);
+      if (ids.size === 0) expected.delete(agent);
+    }
+    expect(expected.size).toBeGreaterThan(0);
+    const o = await json(serve, "/index.json");
+    expect(o["by_agent"]).toEqual(Object.fromEntries([...expected].map(([k, v]) => [k, v.size])));
+    for (const [agent, ids] of expected) {
+      const page = await json(serve, `/records.json?agent=${encodeURIComponent(agent)}`);
+      const got = (page["records"] as Array<{ record: { action_id: string } }>).map(
+        (r) => r.record.action_id,
+      );
+      expect(new Set(got)).toEqual(ids);
+      const filtered = await json(serve, `/index.json?agent=${encodeURIComponent(agent)}`);
+      expect((filtered["stats"] as { total: number }).total).toBe(ids.size);
+    }
+    const none = await json(serve, "/records.json?agent=no-such-agent");
+    expect(none["records"]).toEqual([]);
   });
 });
 

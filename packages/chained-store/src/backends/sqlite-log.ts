@@ -16,7 +16,7 @@ import type { NormalizedSpanQuery, NormalizedTraceQuery } from "../query.js";
 import type { SpanColumns } from "../span-codec.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 import { sqliteCode } from "./sqlite-errors.js";
-import { payloadField } from "./sqlite-schema.js";
+import { DECISION_FIELD, payloadField } from "./sqlite-schema.js";
 
 type Row = [number, string, string, string];
 
@@ -243,13 +243,8 @@ export class SqliteActionLog extends SqliteChainLog<ActionColumns> implements Ac
       params.push(q.traceId);
     }
     if (q.decision !== undefined) {
-      const deny = `COALESCE(${payloadField("event_type")}, 'invoke') = 'deny'`;
-      if (q.decision === "deny") where.push(deny);
-      else
-        where.push(
-          `NOT ${deny}`,
-          `${payloadField("error")} IS ${q.decision === "error" ? "NOT NULL" : "NULL"}`,
-        );
+      where.push(`${DECISION_FIELD} = ?`);
+      params.push(q.decision);
     }
     if (q.afterSeq !== undefined) {
       where.push("seq > ?");

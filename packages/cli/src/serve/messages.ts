@@ -35,6 +35,8 @@ export interface ChainIntegrity {
 export interface OverviewSnapshot {
   stats: Stats;
   byDecision: { allow: number; deny: number; error: number };
+  /** Records per agent (gen_ai.agent.name from the spans chain); records without one are not counted. */
+  byAgent: Record<string, number>;
   /** [second since epoch, allow, deny, error] */
   timeline: Array<[number, number, number, number]>;
   /** Records counted (seq order); the overview says so while the first count is running. */

@@ -176,7 +176,7 @@ function link(path: string, params: URLSearchParams, set: Record<string, string 
 
 function filterParams(params: URLSearchParams): URLSearchParams {
   const out = new URLSearchParams();
-  for (const k of PAGE_FILTERS) {
+  for (const k of [...PAGE_FILTERS, "agent"]) {
     const v = params.get(k);
     if (v !== null && v !== "") out.set(k, v);
   }
@@ -304,6 +304,7 @@ export function overviewBody(o: OverviewSnapshot, params: URLSearchParams): Html
     ${facet("Top reason codes", "reason", s.by_reason, p, "facet-reason")}
     ${facet("Principals", "principal", s.by_principal, p, "facet-principal")}
     ${facet("Capabilities", "capability", s.by_capability, p, "facet-capability")}
+    ${facet("Agents", "agent", o.byAgent, p, "facet-agent")}
     ${facet("Events", "event", s.by_event, p, "facet-event")}
   </div>
   ${s.first_invoked_at ? html`<p class="muted">first ${s.first_invoked_at} · last ${s.last_invoked_at}</p>` : null}`;

@@ -229,7 +229,11 @@ export class ForensicServer {
     }));
   }
 
+  /** When each request arrived, for its Server-Timing header (the benchmark reads it). */
+  readonly #started = new WeakMap<ServerResponse, number>();
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.#started.set(res, performance.now());
     applySecurityHeaders(res);
     let url: URL;
     try {
@@ -278,6 +282,8 @@ export class ForensicServer {
   }
 
   #send(res: ServerResponse, status: number, body: string, type: string): void {
+    const t0 = this.#started.get(res);
+    if (t0 !== undefined) res.setHeader("Server-Timing", `app;dur=${(performance.now() - t0).toFixed(2)}`);
     res.statusCode = status;
     res.setHeader("Content-Type", type);
     res.end(body);
@@ -326,6 +332,7 @@ export class ForensicServer {
           by_capability: {},
         },
         byDecision: { allow: 0, deny: 0, error: 0 },
+        byAgent: {},
         timeline: [],
         countedThrough: null,
         complete: false,
@@ -337,6 +344,7 @@ export class ForensicServer {
         complete: o.complete,
         stats: o.stats,
         by_decision: o.byDecision,
+        by_agent: o.byAgent,
         timeline: o.timeline,
       });
       return;

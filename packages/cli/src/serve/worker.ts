@@ -6,14 +6,16 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { ChainedStore, ChainName } from "@weft/chained-store";
 import { WeftError } from "@weft/kernel";
-import { FILTER_OPTIONS } from "../args.js";
+import { AgentResolver } from "../agents.js";
 import { countSpans } from "../commands/audit-stats.js";
 import { parseFilterParams } from "../filters.js";
 import { openTarget } from "../open-store.js";
 import { StatsAccumulator } from "../stats.js";
 import type { ChainIntegrity, FromWorker, OverviewSnapshot, ToWorker, WorkerInit } from "./messages.js";
+import { agentParam, COMMAND, NON_FILTER_KEYS, PAGE_FILTERS } from "./view-model.js";
 
 const CHUNK = 5000;
+const MAX_PENDING = 10_000;
 
 function post(m: FromWorker): void {
   parentPort?.postMessage(m);
@@ -98,6 +100,7 @@ function snapshot(acc: StatsAccumulator, spans: number, through: number | null, 
   const value: OverviewSnapshot = {
     stats: acc.result({ since: null, until: null }, spans),
     byDecision: acc.byDecision(),
+    byAgent: acc.byAgent(),
     timeline,
     countedThrough: through,
     complete,
@@ -107,9 +110,21 @@ function snapshot(acc: StatsAccumulator, spans: number, through: number | null, 
 
 async function countLoop(store: ChainedStore, init: WorkerInit, stopped: () => boolean): Promise<void> {
   const acc = new StatsAccumulator({ timeline: true });
+  const agents = new AgentResolver(store);
+  // records whose agent could not be decided yet (their spans, or an ancestor, not yet written)
+  const pending = new Set<string>();
   let through: number | null = null;
   let published = "";
   while (!stopped()) {
+    for (const id of [...pending]) {
+      const a = agents.resolve(id);
+      if (!a.final) continue;
+      pending.delete(id);
+      if (a.agent !== null) {
+        acc.addAgent(a.agent);
+        published = ""; // publish the new count
+      }
+    }
     let complete = false;
     while (!complete && !stopped()) {
       const page = store.actions.queryRecords({
@@ -117,11 +132,15 @@ async function countLoop(store: ChainedStore, init: WorkerInit, stopped: () => b
         limit: CHUNK,
         ...(through === null ? {} : { afterSeq: through }),
       });
-      for (const r of page) acc.add(r.payload);
+      for (const r of page) {
+        const a = agents.resolve(r.payload.actionId);
+        acc.add(r.payload, a.agent);
+        if (!a.final && pending.size < MAX_PENDING) pending.add(r.payload.actionId);
+      }
       if (page.length > 0) through = page[page.length - 1]!.seq;
       complete = page.length < CHUNK;
-      const key = `${through}:${store.spans.count()}`;
-      if (key !== published || !complete) {
+      const key = `${through}:${store.spans.count()}:${complete}`;
+      if (key !== published) {
         published = key;
         post({ type: "overview", value: snapshot(acc, store.spans.count(), through, complete) });
       }
@@ -131,11 +150,25 @@ async function countLoop(store: ChainedStore, init: WorkerInit, stopped: () => b
   }
 }
 
+/** Filtered overviews already computed, by query and chain heads (a facet click is often repeated). */
+const answers = new Map<string, OverviewSnapshot>();
+let sharedAgents: AgentResolver | undefined;
+
 /** A filtered overview: the same filters as `weft audit stats`, streamed by keyset in chunks. */
 async function answerOverview(store: ChainedStore, id: number, params: string): Promise<void> {
   try {
-    const f = parseFilterParams("audit serve", new URLSearchParams(params), Object.keys(FILTER_OPTIONS));
+    const key = `${params}|${store.actions.head()?.recordHash ?? ""}|${store.spans.head()?.recordHash ?? ""}`;
+    const cached = answers.get(key);
+    if (cached !== undefined) {
+      post({ type: "answer", id, value: cached });
+      return;
+    }
+    const search = new URLSearchParams(params);
+    const agent = agentParam(search);
+    const f = parseFilterParams(COMMAND, search, PAGE_FILTERS, [...NON_FILTER_KEYS, "agent"]);
     const acc = new StatsAccumulator({ timeline: true });
+    sharedAgents ??= new AgentResolver(store);
+    const agents = sharedAgents;
     const { limit, offset, order, ...query } = f.query;
     if (limit !== undefined || offset !== undefined || order !== undefined) {
       throw new WeftError("USAGE", "the overview counts every match: limit, offset and order do not apply");
@@ -148,13 +181,19 @@ async function answerOverview(store: ChainedStore, id: number, params: string): 
         limit: CHUNK,
         ...(after === undefined ? {} : { afterSeq: after }),
       });
-      for (const r of page) acc.add(r.payload);
+      for (const r of page) {
+        const a = agents.agentOf(r.payload.actionId);
+        if (agent === undefined || a === agent) acc.add(r.payload, a);
+      }
       if (page.length < CHUNK) break;
       after = page[page.length - 1]!.seq;
       await yieldToMessages();
     }
+    // with an agent filter, the spans counted are still those of the other filters
     const value = snapshot(acc, countSpans(store, f), null, true);
     value.stats.window = { since: f.since?.iso ?? null, until: f.until?.iso ?? null };
+    if (answers.size >= 32) answers.delete(answers.keys().next().value ?? "");
+    answers.set(key, value);
     post({ type: "answer", id, value });
   } catch (e) {
     post({
