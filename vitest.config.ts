@@ -10,6 +10,7 @@ const packages = [
   "span-processor-chained",
   "exporter-ocsf",
   "cli",
+  "node",
   "mcp",
 ];
 

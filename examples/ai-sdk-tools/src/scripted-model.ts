@@ -12,7 +12,9 @@ const USAGE = {
 };
 
 /** Tool calls the model makes at each step (step n = after n assistant turns). */
-const PLAN: Array<Array<{ toolName: string; input: Record<string, unknown> }>> = [
+export type Plan = Array<Array<{ toolName: string; input: Record<string, unknown> }>>;
+
+const PLAN: Plan = [
   [
     { toolName: "read_customer", input: { customer_id: 42 } },
     { toolName: "list_orders", input: { customer_id: 42 } },
@@ -38,13 +40,14 @@ function summarize(prompt: Prompt): string {
   return `Done. Tool results:\n${lines.join("\n")}`;
 }
 
-export function scriptedModel(): MockLanguageModelV4 {
+/** A model that makes `plan`'s tool calls step by step, then answers from the results. */
+export function scriptedModel(plan: Plan = PLAN): MockLanguageModelV4 {
   let callId = 0;
   return new MockLanguageModelV4({
     modelId: "weft-scripted-planner",
     doGenerate: async ({ prompt }) => {
       const step = prompt.filter((m) => m.role === "assistant").length;
-      const calls = PLAN[step];
+      const calls = plan[step];
       if (calls) {
         return {
           content: calls.map((c) => ({

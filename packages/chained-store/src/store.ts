@@ -11,7 +11,14 @@ import { ActionChainImpl, SpanChainImpl } from "./chains.js";
 import { InvalidArgumentError, StoreClosedError, StoreReadonlyError } from "./errors.js";
 import type { ActionLog, SpanLog } from "./log.js";
 import { SqliteRevocationStore } from "./revocations.js";
-import type { ChainedStore, ChainName, StoreFormat, StoreOptions, VerifyResult } from "./types.js";
+import type {
+  ChainedStore,
+  ChainName,
+  SecretCheck,
+  StoreFormat,
+  StoreOptions,
+  VerifyResult,
+} from "./types.js";
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_RECORDS = 10_000;
@@ -104,6 +111,10 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
         ? new SqliteRevocationStore(sqlite.db, { busyTimeoutMs })
         : new SqliteRevocationStore(revPath, { busyTimeoutMs, synchronous });
       return revocations;
+    },
+    secretCheck(): SecretCheck {
+      guard("read");
+      return sqlite ? sqlite.secretFingerprint(hasher) : "unknown";
     },
     verify(chain: ChainName): VerifyResult {
       if (chain === "actions") return actions.verify();

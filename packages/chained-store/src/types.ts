@@ -171,5 +171,14 @@ export interface ChainedStore {
   /** A durable revocation store (SQLite) for the kernel's token provider. */
   revocations(): RevocationStore;
   verify(chain: ChainName): VerifyResult;
+  /**
+   * Whether the store's secret is the one it was written with, judged by the secret fingerprint
+   * a SQLite store keeps in its meta table: `"match"`, `"mismatch"`, or `"unknown"` (JSONL and
+   * memory stores, and stores written by the reference, have no fingerprint). Writes nothing, so
+   * read-only stores answer too; lets `verify` say "wrong secret" instead of "tampered".
+   */
+  secretCheck(): SecretCheck;
   close(): void;
 }
+
+export type SecretCheck = "match" | "mismatch" | "unknown";

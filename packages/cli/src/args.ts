@@ -2,6 +2,7 @@
 // the same way (a UsageError → exit 2) and shares the store and filter flags.
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors.js";
+import { didYouMean } from "./suggest.js";
 
 export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
 
@@ -52,12 +53,25 @@ export function parse(
 ): Parsed {
   let parsed: Parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true }) as Parsed;
+    parsed = parseArgs({
+      args: attachNegativeValues(argv, options),
+      options,
+      allowPositionals: true,
+      strict: true,
+    }) as Parsed;
   } catch (err) {
     const e = err as ParseArgsError;
     const raw = typeof e.message === "string" ? e.message : String(err);
     // node's messages are multi-line with advice about "--"; keep the first sentence.
     const first = raw.split("\n")[0]?.replace(/\. To specify a positional argument.*$/, "") ?? raw;
+    const unknown = e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? /'(--?[^']+)'/.exec(first)?.[1] : undefined;
+    if (unknown !== undefined) {
+      const name = unknown.replace(/^--?/, "").split("=")[0] ?? "";
+      throw new UsageError(
+        `unknown option '${unknown}'${didYouMean(name, Object.keys(options), (n) => `--${n}`)}`,
+        command,
+      );
+    }
     throw new UsageError(first, command);
   }
   if (parsed.values["help"] === true) return parsed;
@@ -65,6 +79,29 @@ export function parse(
     throw new UsageError(`unexpected argument '${parsed.positionals[maxPositionals]}'`, command);
   }
   return parsed;
+}
+
+/**
+ * `--limit -3`: node's parser takes "-3" for a short flag and reports the value as "ambiguous".
+ * A value that looks like a negative number is attached (`--limit=-3`), so the flag's own check
+ * says what is wrong with it.
+ */
+function attachNegativeValues(argv: readonly string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (arg === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const name = arg.startsWith("--") && !arg.includes("=") ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 export function str(p: Parsed, name: string): string | undefined {

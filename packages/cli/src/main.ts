@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "./command.js";
 import { debugEnabled, describeError, ExitCode, UsageError } from "./errors.js";
 import { type Output, processOutput } from "./output.js";
+import { didYouMean } from "./suggest.js";
 
 interface CommandEntry {
   name: string;
@@ -121,10 +122,18 @@ async function dispatch(argv: readonly string[], o: Output): Promise<number> {
       return second === undefined ? ExitCode.USAGE : ExitCode.OK;
     }
     const cmd = AUDIT_COMMANDS.find((c) => c.name === `audit ${second}`);
-    if (!cmd) throw new UsageError(`unknown audit subcommand '${second}'`, "audit");
+    if (!cmd) {
+      const names = AUDIT_COMMANDS.map((c) => c.name.slice("audit ".length));
+      throw new UsageError(
+        `unknown audit subcommand '${second}'${didYouMean(second, names, (n) => `audit ${n}`)}`,
+        "audit",
+      );
+    }
     return (await cmd.load()).run(rest, o);
   }
-  throw new UsageError(`unknown command '${first}'`);
+  throw new UsageError(
+    `unknown command '${first}'${didYouMean(first, ["audit", "doctor", "--help", "--version"])}`,
+  );
 }
 
 /** Runs the CLI and returns its exit code; errors are printed, never thrown. */

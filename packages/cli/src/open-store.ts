@@ -31,13 +31,19 @@ export function resolveSecret(
   return { secret: undefined, secretSource: "none" };
 }
 
-/** Store format from the flags: --store-format, or --format when its value names a store format. */
+/**
+ * Store format from the flags: --store-format, or --format when its value names a store format.
+ * On `export`, --format names the output format, so only `--format sqlite` (which no output
+ * format is called) still means the store format there; `--format jsonl` is the JSONL output.
+ */
 export function formatFlag(command: string, p: Parsed): FileFormat | undefined {
   const explicit = str(p, "store-format");
-  const legacy = str(p, "format");
-  if (legacy !== undefined && legacy !== "sqlite" && legacy !== "jsonl" && command !== "audit export") {
-    throw new UsageError(`--format must be sqlite|jsonl (the store format), got '${legacy}'`, command);
+  const raw = str(p, "format");
+  const exporting = command === "audit export";
+  if (raw !== undefined && raw !== "sqlite" && raw !== "jsonl" && !exporting) {
+    throw new UsageError(`--format must be sqlite|jsonl (the store format), got '${raw}'`, command);
   }
+  const legacy = exporting && raw !== "sqlite" ? undefined : raw;
   const value = explicit ?? (legacy === "sqlite" || legacy === "jsonl" ? legacy : undefined);
   if (value === undefined) return undefined;
   if (value !== "sqlite" && value !== "jsonl") {

@@ -56,7 +56,11 @@ for (const format of ["sqlite", "jsonl"] as const) {
         "2026-03-01T12:00:11+00:00",
       ]);
       await agree(["audit", "list", ...S, "--limit", "3", "--json"]);
-      await agree(["audit", "list", ...S, "--principal", "nobody"]);
+      // The one intended difference: Weft says "action records" where the reference says
+      // "traces" (in Weft a trace is an OpenTelemetry trace).
+      const noneArgs = ["audit", "list", ...S, "--principal", "nobody"];
+      expect((await reference(noneArgs)).stdout).toBe("No traces matched.\n");
+      expect(weft(noneArgs, { WEAVER_KERNEL_SECRET: SECRET }).stdout).toBe("No action records matched.\n");
       await agree(["audit", "show", "py-0001", ...S]);
       await agree(["audit", "export", ...S]);
       await agree(["audit", "export", ...S, "--capability", "fs.delete"]);

@@ -2,6 +2,7 @@
 // which throws UnsupportedNodeError on a Node.js older than 22.15.
 
 export * from "./channels.js";
+export { getDefaultTraceStore, setDefaultTraceStore } from "./default-trace-store.js";
 export type { Driver, ExecutionContext } from "./drivers/driver.js";
 export { type CapabilityHandler, FunctionDriver } from "./drivers/function.js";
 export { type HttpArgsIn, HttpDriver, type HttpDriverOptions, type HttpRoute } from "./drivers/http.js";

@@ -15,6 +15,7 @@ import {
   type RevokeMessage,
   revokeChannel,
 } from "./channels.js";
+import { getDefaultTraceStore } from "./default-trace-store.js";
 import type { Driver } from "./drivers/driver.js";
 import { InvalidArgumentError, PolicyDeniedError, TraceNotFoundError, WeftError } from "./errors.js";
 import { Firewall } from "./firewall/firewall.js";
@@ -51,6 +52,7 @@ export interface KernelOptions {
   registry: CapabilityRegistry;
   /** Carried on every channel message (and so on spans/metrics). Default "weft-kernel". */
   kernelId?: string;
+  /** Where ActionTraces go. Default: the store set by `setDefaultTraceStore()`, else a private in-memory one. */
   traceStore?: TraceStore;
   tokenProvider?: TokenProvider;
   /** Secret for the default token provider (else WEFT_SECRET / WEAVER_KERNEL_SECRET / dev secret). */
@@ -108,7 +110,7 @@ export class Kernel {
     if (options?.registry === undefined) throw new InvalidArgumentError("Kernel needs a registry.");
     this.registry = options.registry;
     this.id = options.kernelId ?? DEFAULT_KERNEL_ID;
-    this.traceStore = options.traceStore ?? new InMemoryTraceStore();
+    this.traceStore = options.traceStore ?? getDefaultTraceStore() ?? new InMemoryTraceStore();
     this.tokenProvider =
       options.tokenProvider ??
       new HmacTokenProvider({

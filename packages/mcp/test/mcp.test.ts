@@ -2,7 +2,8 @@
 // with both SDK majors on the client side: registration, governed calls, tracing across the
 // process boundary, definition pinning, governTransport, and servers that misbehave.
 
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport as StdioV1 } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { SpanKind } from "@opentelemetry/api";
@@ -13,6 +14,7 @@ import {
   fromMcpV1,
   governTransport,
   MCP_DENIED_ERROR_CODE,
+  MCP_DURATION_BUCKETS,
   McpMalformedResultError,
   type McpToolClient,
   registerMcpServer,
@@ -120,8 +122,26 @@ describe.each<Sdk>(["v1", "v2"])("SDK %s client over stdio", (sdk) => {
   it("turns an isError result into a recorded tool failure with error.type tool_error", async () => {
     const conn = await stdioClient(sdk, []);
     closers.push(conn.close);
-    await registerMcpServer(world.kernel, conn.client, { server: "tools", safety: { fail: "READ" } });
+    await registerMcpServer(world.kernel, conn.client, {
+      server: "tools",
+      safety: { fail: "READ", echo: "READ" },
+      driver: { meterProvider: world.meterProvider },
+    });
     await expect(call("tools.fail", { why: "no reason" })).rejects.toMatchObject({ code: "DRIVER_ERROR" });
+    await call("tools.echo", { text: "ok" });
+    const { resourceMetrics } = await world.reader.collect();
+    const metric = resourceMetrics.scopeMetrics
+      .flatMap((m) => m.metrics)
+      .find((m) => m.descriptor.name === "mcp.client.operation.duration");
+    expect(metric?.descriptor.unit).toBe("s");
+    const points = (metric?.dataPoints ?? []) as { attributes: Record<string, unknown>; value: unknown }[];
+    const failed = points.find((p) => p.attributes["error.type"] === "tool_error");
+    const ok = points.find((p) => p.attributes["error.type"] === undefined);
+    expect(failed?.attributes["gen_ai.tool.name"]).toBe("fail");
+    expect(ok?.attributes["mcp.method.name"]).toBe("tools/call");
+    const histogram = ok?.value as { buckets: { boundaries: number[] } } | undefined;
+    expect(histogram?.buckets.boundaries).toEqual(MCP_DURATION_BUCKETS);
+    for (const p of points) expect(p.attributes["mcp.session.id"]).toBeUndefined();
     const [trace] = world.store.actions.query({ capabilityId: "tools.fail" });
     expect(trace?.error).toContain("cannot: no reason");
     const span = executeToolSpan(await world.spans(), "tools.fail");
@@ -148,6 +168,27 @@ describe.each<Sdk>(["v1", "v2"])("SDK %s client over Streamable HTTP on loopback
     await eventually(() => serverSpans(spansFile).some((s) => s.name === "tools/call echo"));
     const remote = serverSpans(spansFile).find((s) => s.name === "tools/call echo");
     expect(remote?.parentSpanId).toBe(span.spanContext().spanId);
+  });
+});
+
+describe("the reference server @modelcontextprotocol/server-everything", () => {
+  it("registers its tools with safety from its annotations when trusted, and calls them", async () => {
+    const require = createRequire(import.meta.url);
+    const script = join(
+      dirname(require.resolve("@modelcontextprotocol/server-everything/package.json")),
+      "dist/index.js",
+    );
+    const conn = await stdioClient("v2", ["stdio"], script);
+    closers.push(conn.close);
+    const binding = await registerMcpServer(world.kernel, conn.client, {
+      server: "everything",
+      trusted: true,
+    });
+    expect(binding.capabilityIds).toEqual(expect.arrayContaining(["everything.echo", "everything.get-sum"]));
+    expect(world.kernel.registry.get("everything.echo").safetyClass).toBe("READ");
+    expect(world.kernel.registry.get("everything.toggle-simulated-logging").safetyClass).toBe("WRITE");
+    expect((await call("everything.echo", { message: "hi there" })).rawData).toBe("Echo: hi there");
+    expect(world.store.verify("actions").ok).toBe(true);
   });
 });
 

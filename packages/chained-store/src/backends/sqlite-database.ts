@@ -13,6 +13,7 @@ import {
 } from "../attributes.js";
 import { CHAIN_VERSION, ChainVerifier, type RecordHasher } from "../chain.js";
 import { NotAStoreError, WrongSecretError } from "../errors.js";
+import type { SecretCheck } from "../types.js";
 import { mapSqliteError } from "./sqlite-errors.js";
 import { SqliteActionLog, SqliteSpanLog } from "./sqlite-log.js";
 import { KNOWN_TABLES, REFERENCE_TABLES, TEMP_SPANS, TRACES_COLUMNS, WEFT_TABLES } from "./sqlite-schema.js";
@@ -105,6 +106,13 @@ export class SqliteDatabase {
   }
 
   /** Refuses to write with a secret other than the one the store was written with. */
+  /** Compares the secret with the stored fingerprint without writing (read-only opens too). */
+  secretFingerprint(hasher: RecordHasher): SecretCheck {
+    const stored = this.meta(META_SECRET_CHECK);
+    if (stored === undefined) return "unknown";
+    return stored === hasher.hashMessage(SECRET_CHECK_MESSAGE) ? "match" : "mismatch";
+  }
+
   checkSecret(hasher: RecordHasher): void {
     if (this.options.readonly) return;
     const expected = hasher.hashMessage(SECRET_CHECK_MESSAGE);

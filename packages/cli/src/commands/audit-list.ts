@@ -6,7 +6,7 @@ import { parseFilters } from "../filters.js";
 import { pythonJsonElement } from "../json.js";
 import { withStore } from "../open-store.js";
 import { type Output, padEnd, padStart, paint, pyPad, safe, truncate } from "../output.js";
-import { type ActionRecord, statusOf, toExport } from "../records.js";
+import { type ActionRecord, statusOf, toExportWithTrace, traceIdLookup } from "../records.js";
 import { lineSink } from "../sink.js";
 
 const NAME = "audit list";
@@ -16,8 +16,10 @@ export const auditList: Command = {
   help: `Usage: weft audit list --store PATH [filters] [--json]
 
 List action records (grants denied, invocations, expansions), ordered by
-(invoked_at, action_id). Piped output matches 'weaver-kernel audit list';
-on a terminal the table adds SEQ, EVENT and REASON columns.
+(invoked_at, action_id). Piped output matches 'weaver-kernel audit list'
+(except: no match prints 'No action records matched.'); on a terminal the
+table adds SEQ, EVENT and REASON columns. --json dicts end with "trace_id"
+when the spans chain holds the action's span.
 
 ${FILTER_FLAGS_HELP}
 
@@ -45,10 +47,11 @@ Examples:
       if (bool(p, "json")) {
         // json.dumps(list, indent=2): "[", elements joined by ",\n", "]"; an empty list is "[]"
         let prev: string | undefined;
+        const traceIdOf = traceIdLookup(store);
         for (const r of records) {
           if (prev === undefined) sink.write("[");
           else sink.write(`${prev},`);
-          prev = pythonJsonElement(toExport(r.payload), 2);
+          prev = pythonJsonElement(toExportWithTrace(r.payload, traceIdOf), 2);
         }
         if (prev === undefined) sink.write("[]");
         else sink.write(`${prev}\n]`);
@@ -61,8 +64,17 @@ Examples:
         if (n++ === 0) sink.write(o.isTTY ? terminalHeader(o, seqWidth) : referenceHeader());
         sink.write(o.isTTY ? terminalRow(o, r, seqWidth) : referenceRow(r));
       }
-      if (n === 0) sink.write("No traces matched.");
+      // "Action records", not the reference's "traces": in Weft a trace is an OpenTelemetry trace,
+      // and a store whose spans chain is full while its actions chain is empty needs saying so.
+      if (n === 0) sink.write("No action records matched.");
       sink.close();
+      if (n === 0 && store.actions.count() === 0 && store.spans.count() > 0) {
+        o.err(
+          `note: the actions chain is empty, but the spans chain holds ${store.spans.count()} span(s) ` +
+            "('weft audit trace TRACE_ID' shows them). To record actions, give the Kernel the store's " +
+            "actions chain (traceStore: store.actions) or start the app with --import @weft/node/register.\n",
+        );
+      }
       return 0;
     });
   },

@@ -6,7 +6,7 @@ import { NotFoundError, UsageError } from "../errors.js";
 import { pythonJson } from "../json.js";
 import { withStore } from "../open-store.js";
 import { line, paint } from "../output.js";
-import { type ActionRecord, toExport } from "../records.js";
+import { type ActionRecord, toExportWithTrace, traceIdLookup } from "../records.js";
 
 const NAME = "audit show";
 
@@ -14,7 +14,8 @@ export const auditShow: Command = {
   name: NAME,
   help: `Usage: weft audit show <ACTION_ID|SEQ> --store PATH [--json]
 
-Print one action record as the reference's export dict (indented JSON).
+Print one action record as the reference's export dict (indented JSON), plus
+"trace_id" (last) when the spans chain holds the action's span.
 The argument is looked up as an action id first, then as a seq number
 (e.g. the first_bad_seq that 'weft audit verify' reported).
 On a terminal, a record found by seq is preceded by its seq and hashes.
@@ -42,7 +43,7 @@ Examples:
       const payload = record?.payload;
       if (payload === undefined) throw new NotFoundError(`no action record with action id or seq '${key}'`);
       if (bool(p, "envelope") && record !== undefined) {
-        line(o, pythonJson(envelopeJson(record), 2));
+        line(o, pythonJson(envelopeJson(record, traceIdLookup(store)), 2));
         return 0;
       }
       if (o.isTTY && !bool(p, "json") && trace === undefined && record !== undefined) {
@@ -55,13 +56,21 @@ Examples:
           ),
         );
       }
-      line(o, pythonJson(toExport(payload), 2));
+      line(o, pythonJson(toExportWithTrace(payload, traceIdLookup(store)), 2));
       return 0;
     });
   },
 };
 
-/** `{seq, prev_hash, record_hash, record}`: a record with the hashes that chain it. */
-export function envelopeJson(r: ActionRecord): Record<string, unknown> {
-  return { seq: r.seq, prev_hash: r.prevHash, record_hash: r.recordHash, record: toExport(r.payload) };
+/** `{seq, prev_hash, record_hash, record}`: a record with the hashes that chain it (record as `--json`). */
+export function envelopeJson(
+  r: ActionRecord,
+  traceIdOf: (actionId: string) => string | undefined,
+): Record<string, unknown> {
+  return {
+    seq: r.seq,
+    prev_hash: r.prevHash,
+    record_hash: r.recordHash,
+    record: toExportWithTrace(r.payload, traceIdOf),
+  };
 }

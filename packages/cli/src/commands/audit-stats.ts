@@ -48,7 +48,7 @@ Example:
         line(o, JSON.stringify(s, null, 2));
         return 0;
       }
-      printText(o, s, top);
+      printText(o, s, filters, top);
       return 0;
     });
   },
@@ -74,12 +74,23 @@ export function countSpans(store: ChainedStore, f: Filters): number {
   return Object.keys(f.spanQuery).length > 0 ? store.spans.query(f.spanQuery).length : store.spans.count();
 }
 
-function printText(o: Output, s: Stats, top: number): void {
-  const window =
-    s.window.since || s.window.until
-      ? `window ${s.window.since ?? "…"} .. ${s.window.until ?? "…"}`
-      : "whole store";
-  line(o, `${paint(o, "bold", `${s.total} action record(s)`)} (${window}); ${s.spans} span(s)`);
+/** What the counts cover: every filter given, or "whole store" when there is none. */
+export function scopeLabel(s: Stats, f: Filters): string {
+  const q = f.query;
+  const parts: string[] = [];
+  if (q.traceId !== undefined) parts.push(`trace ${q.traceId}`);
+  if (q.principalId !== undefined) parts.push(`principal ${safe(q.principalId)}`);
+  if (q.capabilityId !== undefined) parts.push(`capability ${safe(q.capabilityId)}`);
+  if (q.eventType !== undefined) parts.push(`event ${q.eventType}`);
+  if (q.outcome !== undefined) parts.push(`status ${q.outcome}`);
+  if (q.reasonCode !== undefined) parts.push(`reason ${safe(q.reasonCode)}`);
+  if (s.window.since || s.window.until)
+    parts.push(`window ${s.window.since ?? "…"} .. ${s.window.until ?? "…"}`);
+  return parts.length === 0 ? "whole store" : parts.join(", ");
+}
+
+function printText(o: Output, s: Stats, f: Filters, top: number): void {
+  line(o, `${paint(o, "bold", `${s.total} action record(s)`)} (${scopeLabel(s, f)}); ${s.spans} span(s)`);
   if (s.total > 0) line(o, `first ${s.first_invoked_at}, last ${s.last_invoked_at}`);
   const section = (title: string, counts: Record<string, number>): void => {
     const entries = Object.entries(counts);

@@ -4,7 +4,7 @@ import type { ChainedStore, ChainName, VerifyResult } from "@weft/chained-store"
 import { bool, oneOf, parse, STORE_OPTIONS, str } from "../args.js";
 import { type Command, STORE_FLAGS_HELP } from "../command.js";
 import { pythonJson } from "../json.js";
-import { withStore } from "../open-store.js";
+import { type StoreTarget, withStore } from "../open-store.js";
 import { line, type Output, paint } from "../output.js";
 import { progressBar } from "../progress.js";
 
@@ -18,6 +18,9 @@ export const auditVerify: Command = {
 Recompute every record's HMAC and link. Prints 'OK: <detail>' and exits 0
 when the chain is intact, or 'TAMPER DETECTED: <detail>' and exits 1 with the
 first bad seq. --json prints {"ok", "records_checked", "first_bad_seq", "detail"}.
+When a SQLite store's secret fingerprint shows the secret is wrong or missing,
+prints 'WRONG SECRET: <detail> [WRONG_SECRET]' and exits 1 without checking
+records (--json adds "error": "WRONG_SECRET").
 Streams records in constant memory; a progress bar is drawn on a terminal.
 A linear chain cannot detect removal of its newest records (tail truncation).
 
@@ -42,6 +45,9 @@ Examples:
       NAME,
       p,
       (store, target) => {
+        // A SQLite store keeps a fingerprint of its secret: a mismatch means a wrong (or missing)
+        // secret, and checking records with it would only report seq 0 as "tampered".
+        if (store.secretCheck() === "mismatch") return wrongSecret(o, target, bool(p, "json"));
         if (target.secretSource === "none") {
           o.err(
             "warning: no secret given (--secret, WEFT_SECRET or WEAVER_KERNEL_SECRET); a store written with a real secret will not verify\n",
@@ -64,6 +70,27 @@ Examples:
     );
   },
 };
+
+/** Stable code of the wrong-secret outcome (`--json` "error", and the text line). */
+export const WRONG_SECRET = "WRONG_SECRET";
+
+function wrongSecret(o: Output, target: StoreTarget, json: boolean): number {
+  const given =
+    target.secretSource === "none"
+      ? "no secret was given (--secret, WEFT_SECRET or WEAVER_KERNEL_SECRET)"
+      : `the secret from ${target.secretSource} is not the one this store was written with`;
+  // The fingerprint is an HMAC under the store's secret, so nobody without that secret can make a
+  // matching one: if you are sure of your secret, a mismatch means the fingerprint was altered.
+  const detail =
+    `${given}: it does not match the store's secret fingerprint, so no record was checked. ` +
+    "Verify again with the store's secret; if you are sure this is it, the store's metadata was altered.";
+  if (json) {
+    line(o, pythonJson({ ok: false, records_checked: 0, first_bad_seq: null, detail, error: WRONG_SECRET }));
+  } else {
+    line(o, `${paint(o, "red", "WRONG SECRET: ")}${detail} [${WRONG_SECRET}]`);
+  }
+  return 1;
+}
 
 function verifyOne(o: Output, store: ChainedStore, name: ChainName): VerifyResult {
   const chain = name === "actions" ? store.actions : store.spans;

@@ -11,6 +11,7 @@ import { traceJson } from "../commands/audit-trace.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import { pythonJson } from "../json.js";
 import { openTarget, type StoreTarget } from "../open-store.js";
+import { traceIdLookup } from "../records.js";
 import type { Html } from "./html.js";
 import type { ChainIntegrity, FromWorker, OverviewSnapshot, ToWorker, WorkerInit } from "./messages.js";
 import {
@@ -372,7 +373,7 @@ export class ForensicServer {
         limit: page.limit,
         older_before_seq: page.older,
         newer_after_seq: page.newer,
-        records: page.rows.map((r) => recordJson(r, chain)),
+        records: page.rows.map((r) => recordJson(r, chain, traceIdLookup(this.#store))),
       });
       return;
     }
@@ -383,7 +384,10 @@ export class ForensicServer {
     const d = recordDetail(this.#store, parseSeq(raw));
     const chain = this.#integrity.get("actions");
     if (json) {
-      this.#sendJson(res, { integrity: this.#integrityJson(), ...recordDetailJson(d, chain) });
+      this.#sendJson(res, {
+        integrity: this.#integrityJson(),
+        ...recordDetailJson(d, chain, traceIdLookup(this.#store)),
+      });
       return;
     }
     this.#sendPage(

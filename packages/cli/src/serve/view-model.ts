@@ -127,8 +127,12 @@ export function recordsPage(store: ChainedStore, params: URLSearchParams): Recor
   return { filters, params: keep, rows, limit, older, newer };
 }
 
-export function recordJson(r: ActionRecord, chain: ChainIntegrity | undefined): Record<string, unknown> {
-  return { ...envelopeJson(r), integrity: recordIntegrity(r.seq, chain) };
+export function recordJson(
+  r: ActionRecord,
+  chain: ChainIntegrity | undefined,
+  traceIdOf: (actionId: string) => string | undefined,
+): Record<string, unknown> {
+  return { ...envelopeJson(r, traceIdOf), integrity: recordIntegrity(r.seq, chain) };
 }
 
 export interface RecordDetail {
@@ -166,10 +170,11 @@ export function recordDetail(store: ChainedStore, seq: number): RecordDetail {
 export function recordDetailJson(
   d: RecordDetail,
   chain: ChainIntegrity | undefined,
+  traceIdOf: (actionId: string) => string | undefined,
 ): Record<string, unknown> {
   const link = (r: ActionRecord | undefined) => (r ? { seq: r.seq, record_hash: r.recordHash } : null);
   return {
-    ...recordJson(d.record, chain),
+    ...recordJson(d.record, chain, traceIdOf),
     canonical: d.canonical,
     prev: link(d.prev),
     next: link(d.next),
