@@ -50,8 +50,12 @@ beforeAll(async () => {
   browser = await launchChromium(install.binary);
 }, 900_000);
 
-afterEach(async () => {
+async function closePages(): Promise<void> {
   for (const c of contexts.splice(0)) await c.close();
+}
+
+afterEach(async () => {
+  await closePages();
   const seen = problems.splice(0);
   expect(seen, "console errors, page errors or dialogs").toEqual([]);
 });
@@ -101,13 +105,13 @@ async function waitVerified(page: Page): Promise<void> {
     // a string, evaluated in the page (this file is compiled without DOM types)
     `document.querySelectorAll('#integrity .chain[data-state="verified"]').length === 2`,
     undefined,
-    { timeout: 30_000 },
+    { timeout: 90_000 },
   );
 }
 
 /** A browser test; skipped (with the loud reason printed once in beforeAll) when Chromium is unavailable. */
 function browserIt(name: string, fn: () => Promise<void>): void {
-  it(name, async (ctx) => {
+  it(name, { timeout: 180_000 }, async (ctx) => {
     if (!install.ok) ctx.skip();
     await fn();
   });
@@ -278,7 +282,7 @@ describe("weft audit serve in Chromium", () => {
     const s = await startServe(["--store", bad], ENV);
     try {
       const page = await open(s);
-      await page.waitForSelector("#tamper-banner", { timeout: 30_000 });
+      await page.waitForSelector("#tamper-banner", { timeout: 90_000 });
       const text = await page.textContent("#tamper-banner");
       expect(text).toContain("actions chain");
       expect(text).toMatch(/seq 4\b/);
@@ -290,6 +294,7 @@ describe("weft audit serve in Chromium", () => {
       expect(await rec.textContent("#record-integrity")).toContain("tampered");
       expect(await rec.isVisible("#tamper-banner")).toBe(true); // on every page
     } finally {
+      await closePages(); // before the server goes, so no page logs a lost connection
       await s.stop();
     }
   });
@@ -316,6 +321,7 @@ describe("weft audit serve in Chromium", () => {
       // give any injected handler a chance to fire before the afterEach check
       await trace.waitForTimeout(300);
     } finally {
+      await closePages(); // before the server goes, so no page logs a lost connection
       await s.stop();
     }
   });
@@ -328,12 +334,13 @@ describe("weft audit serve in Chromium", () => {
       await page.waitForFunction(`document.getElementById("live-state")?.textContent === "on"`);
       const before = await page.$$eval("#records tbody tr", (r) => r.length);
       const seqs = appendRecords(path, 2, "browser");
-      await page.waitForSelector(`#records tbody tr[data-seq="${seqs[1]}"]`, { timeout: 30_000 });
+      await page.waitForSelector(`#records tbody tr[data-seq="${seqs[1]}"]`, { timeout: 90_000 });
       expect(await page.$$eval("#records tbody tr", (r) => r.length)).toBe(before + 2);
       await page.waitForSelector(`#records tbody tr[data-seq="${seqs[1]}"]:not(.unverified)`, {
-        timeout: 30_000,
+        timeout: 90_000,
       });
     } finally {
+      await closePages(); // before the server goes, so no page logs a lost connection
       await s.stop();
     }
   });
