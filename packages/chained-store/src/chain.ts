@@ -2,7 +2,7 @@
 // {"prev_hash","seq","trace"}), genesis 64 zeros. Pure apart from node:crypto. The payload key is
 // "trace" in every Weft chain (actions and spans), so the reference's verify_chain checks any of them.
 
-import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
+import { createHash, createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import { canonicalize, canonicalString } from "./canonical.js";
 import { parseJsonLossless } from "./json-lossless.js";
 import type { ChainRecord, VerifyResult } from "./types.js";
@@ -47,6 +47,20 @@ export class RecordHasher {
     return this.#hmac(end);
   }
 
+  /**
+   * record_hash and the Merkle leaf hash (SHA-256(0x00 ‖ message)) of one canonical record, from
+   * the one copy of the message already in the scratch buffer: the leaf costs one extra SHA-256.
+   */
+  hashCanonicalLeaf(
+    seq: number,
+    prevHash: string,
+    canonicalPayload: string,
+  ): { recordHash: string; leaf: Buffer } {
+    const end = this.#write(seq, prevHash, canonicalPayload);
+    const leaf = leafHashOf(this.#scratch, end);
+    return { recordHash: this.#hmac(end), leaf };
+  }
+
   /** Writes `prefix + payload + "}"` into the scratch buffer; returns the message length. */
   #write(seq: number, prevHash: string, canonicalPayload: string): number {
     const prefix = messagePrefix(seq, prevHash);
@@ -74,6 +88,17 @@ export class RecordHasher {
       .update("}", "utf8")
       .digest("hex");
   }
+}
+
+/** SHA-256(0x00 ‖ buf[0:length]) without copying the message. */
+function leafHashOf(buf: Buffer, length: number): Buffer {
+  return createHash("sha256").update(LEAF_PREFIX).update(buf.subarray(0, length)).digest();
+}
+const LEAF_PREFIX = Buffer.from([0x00]);
+
+/** The canonical message bytes of a stored row (what a Merkle leaf and a receipt's `extra` hold). */
+export function storedMessage(seq: number, prevHash: string, payloadText: string): Buffer {
+  return Buffer.from(`${messagePrefix(seq, prevHash)}${payloadText}}`, "utf8");
 }
 
 /** record_hash of one record: lowercase hex HMAC-SHA256 of its canonical message. */

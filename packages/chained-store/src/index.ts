@@ -30,6 +30,7 @@ export { parseJsonLossless } from "./json-lossless.js";
 export { isJsonNumber, jsonNumber, jsonNumberValue } from "./json-number.js";
 export { formatPythonFloat } from "./python-float.js";
 export { type RepairResult, repairJsonlStore } from "./repair.js";
-export { SqliteRevocationStore } from "./revocations.js";
+export { type SqliteConnection, SqliteRevocationStore } from "./revocations.js";
 export { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_RECORDS, openStore } from "./store.js";
+export * from "./transparency/index.js";
 export type * from "./types.js";

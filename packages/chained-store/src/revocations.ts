@@ -6,7 +6,29 @@ import type { RevocationStore } from "@weft/kernel";
 import Database from "better-sqlite3";
 import { mapSqliteError } from "./backends/sqlite-errors.js";
 import { REVOCATION_TABLES } from "./backends/sqlite-schema.js";
+import { InvalidArgumentError } from "./errors.js";
 import { toPythonIsoUtc } from "./time.js";
+
+/**
+ * An open better-sqlite3 `Database` (for example a store's own connection), typed only by what this
+ * signature needs, so the published declarations compile without `@types/better-sqlite3`.
+ */
+export interface SqliteConnection {
+  readonly name: string;
+  readonly open: boolean;
+  prepare(source: string): unknown;
+}
+
+function isConnection(value: unknown): value is Database.Database {
+  const v = value as Partial<Record<"prepare" | "exec" | "transaction", unknown>> | null;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof v.prepare === "function" &&
+    typeof v.exec === "function" &&
+    typeof v.transaction === "function"
+  );
+}
 
 export class SqliteRevocationStore implements RevocationStore {
   readonly #db: Database.Database;
@@ -24,9 +46,14 @@ export class SqliteRevocationStore implements RevocationStore {
 
   /** `target`: a file path (opened and owned), or an open better-sqlite3 handle (shared with a store). */
   constructor(
-    target: string | Database.Database,
+    target: string | SqliteConnection,
     private readonly options: { busyTimeoutMs?: number; synchronous?: "FULL" | "NORMAL" } = {},
   ) {
+    if (typeof target !== "string" && !isConnection(target)) {
+      throw new InvalidArgumentError(
+        "SqliteRevocationStore needs a file path or an open better-sqlite3 Database",
+      );
+    }
     const path = typeof target === "string" ? target : target.name;
     try {
       if (typeof target === "string") {

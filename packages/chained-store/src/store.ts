@@ -11,6 +11,7 @@ import { ActionChainImpl, SpanChainImpl } from "./chains.js";
 import { InvalidArgumentError, StoreClosedError, StoreReadonlyError } from "./errors.js";
 import type { ActionLog, SpanLog } from "./log.js";
 import { SqliteRevocationStore } from "./revocations.js";
+import { resolveSigningKey, SqliteTransparencyLog } from "./tree/transparency-log.js";
 import type {
   ChainedStore,
   ChainName,
@@ -55,6 +56,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
   let actionLog: ActionLog;
   let spanLog: SpanLog;
   let sqlite: SqliteDatabase | undefined;
+  let transparency: SqliteTransparencyLog | undefined;
   let jsonl: { actions: JsonlActionLog; spans: JsonlSpanLog } | undefined;
   if (format === "sqlite") {
     sqlite = new SqliteDatabase(path, { readonly, synchronous, busyTimeoutMs });
@@ -66,6 +68,20 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     }
     actionLog = sqlite.actions;
     spanLog = sqlite.spans;
+    try {
+      transparency = new SqliteTransparencyLog(
+        sqlite,
+        { actions: sqlite.actions, spans: sqlite.spans },
+        {
+          ...options.checkpoint,
+          readonly,
+          signingKey: readonly ? null : resolveSigningKey(options.signingKey),
+        },
+      );
+    } catch (e) {
+      sqlite.close();
+      throw e;
+    }
   } else if (format === "jsonl") {
     const opts = { readonly, synchronous };
     const actions = new JsonlActionLog(path, "actions", opts).load();
@@ -102,6 +118,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     format,
     actions,
     spans,
+    transparency,
     revocations(): RevocationStore {
       guard("read");
       if (revocations) return revocations;
@@ -124,6 +141,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     close(): void {
       if (closed) return;
       closed = true;
+      transparency?.close();
       revocations?.close();
       jsonl?.actions.close();
       jsonl?.spans.close();

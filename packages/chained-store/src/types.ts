@@ -2,6 +2,7 @@
 // against these; change them only together with their users.
 
 import type { ActionTrace, RevocationStore, TraceQuery, TraceStore } from "@weft/kernel";
+import type { NoteVerifierKey } from "./transparency/note.js";
 
 /** A JSON number kept as its source lexeme, so foreign floats such as `2.0` round-trip exactly. */
 export interface JsonNumber {
@@ -49,6 +50,101 @@ export interface StoreOptions {
   maxRecords?: number;
   /** Open read-only (CLI verify/list). */
   readonly?: boolean;
+  /**
+   * Ed25519 note signing key for checkpoints: the `PRIVATE+KEY+…` text or a path to a file
+   * holding it. Else the file named by WEFT_SIGNING_KEY. Without one, the Merkle tree is kept
+   * but no checkpoint is signed.
+   */
+  signingKey?: string;
+  checkpoint?: CheckpointOptions;
+}
+
+export interface CheckpointOptions {
+  /** Publish when this many records arrived since the last checkpoint. Default 4096. */
+  everyRecords?: number;
+  /** Publish on a timer when the tree grew; 0 disables the timer. Default 10000 ms. */
+  intervalMs?: number;
+  /** Origin prefix: checkpoints get `<origin>/<chain>`. Default `weft/<store id>`. */
+  origin?: string;
+  /** Records integrated into the tree per batch. Default 256. */
+  merkleBatchSize?: number;
+  /** Called after a checkpoint is durably stored (also published on diagnostics_channel `weft:store:checkpoint`). */
+  onCheckpoint?: (event: CheckpointEvent) => void;
+}
+
+/** A published checkpoint, as announced to subscribers (OCSF/OTel bridges ship copies off the host). */
+export interface CheckpointEvent {
+  chain: ChainName;
+  origin: string;
+  size: number;
+  rootBase64: string;
+  /** The signed note (public: it holds no secret). */
+  note: string;
+  keyName: string;
+  createdAt: string;
+}
+
+export interface StoredCheckpoint {
+  readonly chain: string;
+  readonly size: number;
+  readonly root: Buffer;
+  readonly note: string;
+  /** RFC 3161 timestamp token (DER) of the checkpoint body, when one was obtained. */
+  readonly timestamp: Buffer | null;
+  readonly createdAt: string;
+}
+
+export interface TransparencyStats {
+  checkpointsPublished: number;
+  publishFailures: number;
+  lastError: string | null;
+}
+
+/** The Merkle tree, checkpoints and proofs of a store's chains. */
+export interface TransparencyLog {
+  readonly storeId: string;
+  /** Signing key in use (name and verifier key), or null. */
+  readonly signer: { name: string; vkey: string } | null;
+  origin(chain: ChainName): string;
+  treeSize(chain: ChainName): number;
+  root(chain: ChainName): Buffer;
+  /** Why a chain has no tree, or null. */
+  unavailable(chain: ChainName): string | null;
+  integrate(chain?: ChainName): void;
+  /** Signs each grown tree now; needs a signing key. */
+  publish(chain?: ChainName): StoredCheckpoint[];
+  checkpoints(chain: ChainName): StoredCheckpoint[];
+  latestCheckpoint(chain: ChainName): StoredCheckpoint | undefined;
+  checkpointAt(chain: ChainName, size: number): StoredCheckpoint | undefined;
+  rootAt(chain: ChainName, size: number): Buffer;
+  inclusionProof(chain: ChainName, index: number, size: number): Buffer[];
+  consistencyProof(chain: ChainName, size1: number, size2: number): Buffer[];
+  /** A c2sp.org/tlog-proof@v1 receipt for one record. */
+  receipt(chain: ChainName, seq: number, options?: { checkpointSize?: number }): string;
+  /** Appends witness cosignature lines (and an RFC 3161 token) to a stored checkpoint. */
+  addCosignatures(chain: ChainName, size: number, lines: readonly string[], timestamp?: Buffer): void;
+  stats(): TransparencyStats;
+  /** Keys that signed this chain's checkpoints, in order of first use (key rotation history). */
+  logKeys(chain: ChainName): Array<{ fromSize: number; vkey: string; createdAt: string }>;
+  /** Recomputes the tree from the records and checks every checkpoint (and `against`) with it. */
+  verify(chain: ChainName, options?: TreeVerifyOptions): TreeVerifyResult;
+}
+
+export interface TreeVerifyOptions {
+  /** Trusted log verifier keys (parsed vkeys); without them the store's recorded keys are used. */
+  keys?: readonly NoteVerifierKey[];
+  /** A checkpoint kept elsewhere, and the keys to verify it: the store must extend it. */
+  against?: { note: string; keys: readonly NoteVerifierKey[] };
+}
+
+export interface TreeVerifyResult {
+  ok: boolean;
+  treeSize: number;
+  recordsHashed: number;
+  checkpointsChecked: number;
+  /** Every problem found (first one is `detail` when not ok). */
+  problems: string[];
+  detail: string;
 }
 
 /** OTel attribute value as stored. */
@@ -168,6 +264,8 @@ export interface ChainedStore {
   readonly format: StoreFormat;
   readonly actions: ActionChain;
   readonly spans: SpanChain;
+  /** Merkle tree, checkpoints and proofs (SQLite stores; undefined for JSONL and memory stores). */
+  readonly transparency: TransparencyLog | undefined;
   /** A durable revocation store (SQLite) for the kernel's token provider. */
   revocations(): RevocationStore;
   verify(chain: ChainName): VerifyResult;

@@ -56,9 +56,33 @@ export const AUDIT_COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/audit-serve.js")).auditServe,
   },
   {
+    name: "audit checkpoint",
+    summary: "print the latest signed checkpoint (tree size, root, signatures)",
+    load: async () => (await import("./commands/audit-checkpoint.js")).auditCheckpoint,
+  },
+  {
+    name: "audit prove",
+    summary: "write a tlog-proof receipt for one record",
+    load: async () => (await import("./commands/audit-prove.js")).auditProve,
+  },
+  {
     name: "audit repair",
     summary: "move a torn last JSONL record aside after a crash",
     load: async () => (await import("./commands/audit-repair.js")).auditRepair,
+  },
+];
+
+/** Commands outside `audit`: key management and offline receipt checks (no store involved). */
+export const PROOF_COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "keys generate",
+    summary: "create an Ed25519 checkpoint signing key (prints the verifier key)",
+    load: async () => (await import("./commands/keys-generate.js")).keysGenerate,
+  },
+  {
+    name: "receipt verify",
+    summary: "check a tlog-proof receipt offline with the log's verifier key",
+    load: async () => (await import("./commands/receipt-verify.js")).receiptVerify,
   },
 ];
 
@@ -76,7 +100,9 @@ function version(): string {
 }
 
 function topHelp(): string {
-  const rows = [...AUDIT_COMMANDS, DOCTOR].map((c) => `  weft ${c.name.padEnd(18)} ${c.summary}`);
+  const rows = [...AUDIT_COMMANDS, ...PROOF_COMMANDS, DOCTOR].map(
+    (c) => `  weft ${c.name.padEnd(18)} ${c.summary}`,
+  );
   return `Usage: weft <command> [options]
 
 Forensics for Weft / weaver-kernel audit stores.
@@ -131,8 +157,20 @@ async function dispatch(argv: readonly string[], o: Output): Promise<number> {
     }
     return (await cmd.load()).run(rest, o);
   }
+  if (first === "keys" || first === "receipt") {
+    const group = PROOF_COMMANDS.filter((c) => c.name.startsWith(`${first} `));
+    if (second === undefined || second === "--help" || second === "-h") {
+      o.out(
+        `Usage: weft ${first} <subcommand> [options]\n\nSubcommands:\n${group.map((c) => `  ${c.name.slice(first.length + 1).padEnd(12)} ${c.summary}`).join("\n")}\n`,
+      );
+      return second === undefined ? ExitCode.USAGE : ExitCode.OK;
+    }
+    const cmd = group.find((c) => c.name === `${first} ${second}`);
+    if (!cmd) throw new UsageError(`unknown ${first} subcommand '${second}'`, first);
+    return (await cmd.load()).run(rest, o);
+  }
   throw new UsageError(
-    `unknown command '${first}'${didYouMean(first, ["audit", "doctor", "--help", "--version"])}`,
+    `unknown command '${first}'${didYouMean(first, ["audit", "keys", "receipt", "doctor", "--help", "--version"])}`,
   );
 }
 

@@ -13,6 +13,7 @@ import {
 } from "../attributes.js";
 import { CHAIN_VERSION, ChainVerifier, type RecordHasher } from "../chain.js";
 import { NotAStoreError, WrongSecretError } from "../errors.js";
+import { TREE_TABLE_NAMES, TREE_TABLES, tempTreeTables } from "../tree/schema.js";
 import type { SecretCheck } from "../types.js";
 import { mapSqliteError } from "./sqlite-errors.js";
 import { SqliteActionLog, SqliteSpanLog } from "./sqlite-log.js";
@@ -83,16 +84,24 @@ export class SqliteDatabase {
       // A reference-written file has no Weft tables; empty temp stand-ins keep one code path.
       if (!tables.includes("meta")) db.exec("CREATE TEMP TABLE meta (key TEXT PRIMARY KEY, value TEXT)");
       if (!tables.includes("weft_spans")) db.exec(TEMP_SPANS);
+      const missingTree = TREE_TABLE_NAMES.filter((t) => !tables.includes(t));
+      if (missingTree.length > 0) db.exec(tempTreeTables(missingTree));
       return;
     }
     if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${this.options.synchronous}`);
     // Only take the write lock when something is missing, so opening never waits on a writer.
-    if (tables.includes("weft_spans") && tables.includes("meta") && this.meta(META_SCHEMA) !== undefined)
+    if (
+      tables.includes("weft_spans") &&
+      tables.includes("meta") &&
+      TREE_TABLE_NAMES.every((t) => tables.includes(t)) &&
+      this.meta(META_SCHEMA) !== undefined
+    )
       return;
     const create = db.transaction(() => {
       db.exec(REFERENCE_TABLES);
       db.exec(WEFT_TABLES);
+      db.exec(TREE_TABLES);
       const put = db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
       put.run(META_SCHEMA, SCHEMA_VERSION);
       put.run(META_CHAIN_VERSION, CHAIN_VERSION);

@@ -20,6 +20,18 @@ import { DECISION_FIELD, payloadField } from "./sqlite-schema.js";
 
 type Row = [number, string, string, string];
 
+/** How the Merkle layer follows appends without the backend knowing about trees. */
+export interface MerkleHooks {
+  /** Inside the append transaction, after the inserts. */
+  appended(firstSeq: number, leaves: readonly Buffer[]): void;
+  /** After the transaction committed (events go out only for durable state). */
+  committed(): void;
+  /** The transaction rolled back. */
+  rolledBack(): void;
+  /** Inside a prune transaction, before rows are deleted: the tree must cover them first. */
+  beforePrune(): void;
+}
+
 /** What both chains share: head, tip, batched append, reads and paging. */
 export abstract class SqliteChainLog<C> {
   readonly #headStmt: Database.Statement;
@@ -76,8 +88,18 @@ export abstract class SqliteChainLog<C> {
   readonly #appendTx = (entries: LogEntry<C>[], hasher: RecordHasher): Linked[] => {
     let { nextSeq: seq, prevHash } = this.tip();
     const out: Linked[] = new Array(entries.length);
+    const merkle = this.merkle;
+    // The Merkle leaf is hashed from the same message bytes as the HMAC (one extra SHA-256).
+    const leaves: Buffer[] | undefined = merkle ? new Array(entries.length) : undefined;
     for (let i = 0; i < entries.length; i++) {
-      const recordHash = hasher.hashCanonical(seq, prevHash, entries[i]!.text);
+      let recordHash: string;
+      if (leaves) {
+        const h = hasher.hashCanonicalLeaf(seq, prevHash, entries[i]!.text);
+        recordHash = h.recordHash;
+        leaves[i] = h.leaf;
+      } else {
+        recordHash = hasher.hashCanonical(seq, prevHash, entries[i]!.text);
+      }
       out[i] = { seq, prevHash, recordHash };
       prevHash = recordHash;
       seq++;
@@ -86,17 +108,30 @@ export abstract class SqliteChainLog<C> {
       const l = out[i]!;
       this.insert(l.seq, l.prevHash, l.recordHash, entries[i]!);
     }
+    if (merkle && leaves) merkle.appended(out[0]!.seq, leaves);
     return out;
   };
+
+  /** The Merkle layer's hooks (set by the store): told of every append inside its transaction. */
+  merkle: MerkleHooks | undefined;
   #appendTxn: Database.Transaction<(entries: LogEntry<C>[], hasher: RecordHasher) => Linked[]> | undefined;
 
   append(entries: LogEntry<C>[], hasher: RecordHasher): Linked[] {
     this.#appendTxn ??= this.db.transaction(this.#appendTx);
+    let linked: Linked[];
     try {
-      return this.#appendTxn.immediate(entries, hasher);
+      linked = this.#appendTxn.immediate(entries, hasher);
     } catch (e) {
+      this.merkle?.rolledBack();
       throw this.owner.error(e, `append to ${this.label}`);
     }
+    this.merkle?.committed();
+    return linked;
+  }
+
+  /** Seq of the next record. */
+  nextSeq(): number {
+    return this.tip().nextSeq;
   }
 
   *rows(): IterableIterator<RawRow> {
@@ -264,6 +299,7 @@ export class SqliteActionLog extends SqliteChainLog<ActionColumns> implements Ac
    */
   prune(cutoffIso: string): number {
     return this.owner.transactionImmediate(() => {
+      this.merkle?.beforePrune();
       const p = this.#pruneStatements();
       const firstKept = p.firstKept.get(cutoffIso) as number | null;
       const last = (firstKept === null ? p.lastAll.get() : p.lastBefore.get(firstKept)) as

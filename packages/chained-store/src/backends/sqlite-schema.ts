@@ -74,6 +74,10 @@ export const KNOWN_TABLES = new Set([
   "revoked",
   "principal_tokens",
   "token_expiry",
+  "weft_merkle_tiles",
+  "weft_tree_state",
+  "weft_checkpoints",
+  "weft_log_keys",
 ]);
 
 /** Read-only opens of a reference-written file: an empty spans table in the temp schema. */

@@ -1,12 +1,21 @@
 // `weft audit verify`: re-derives every record hash and link. Exit 0 when intact, 1 with the
 // first bad record otherwise; text and JSON exactly as the reference prints them for one chain.
-import type { ChainedStore, ChainName, VerifyResult } from "@weft/chained-store";
+import type {
+  ChainedStore,
+  ChainName,
+  NoteVerifierKey,
+  TreeVerifyResult,
+  VerifyResult,
+} from "@weft/chained-store";
+import { parseCheckpoint, parseNote } from "@weft/chained-store";
 import { bool, oneOf, parse, STORE_OPTIONS, str } from "../args.js";
 import { type Command, STORE_FLAGS_HELP } from "../command.js";
+import { UsageError } from "../errors.js";
 import { pythonJson } from "../json.js";
 import { type StoreTarget, withStore } from "../open-store.js";
 import { line, type Output, paint } from "../output.js";
 import { progressBar } from "../progress.js";
+import { readSmallFile, verifierKeyArg } from "../proof-files.js";
 
 const NAME = "audit verify";
 const CHAINS = ["actions", "spans", "all"] as const;
@@ -22,10 +31,17 @@ When a SQLite store's secret fingerprint shows the secret is wrong or missing,
 prints 'WRONG SECRET: <detail> [WRONG_SECRET]' and exits 1 without checking
 records (--json adds "error": "WRONG_SECRET").
 Streams records in constant memory; a progress bar is drawn on a terminal.
-A linear chain cannot detect removal of its newest records (tail truncation).
+A linear chain cannot detect removal of its newest records (tail truncation);
+the Merkle tree and its signed checkpoints can: when the store has them, the
+tree is recomputed from the records and every stored checkpoint's signature,
+size and root are checked against it ('OK: [tree] ...').
 
 Options:
   --chain NAME            actions (default, the reference's chain) | spans | all
+  --key VKEY              the log's verifier key (or a file holding it): check
+                          checkpoint signatures under it, not the key the store recorded
+  --against FILE          a checkpoint kept elsewhere (from 'weft audit checkpoint'):
+                          prove the store still extends it (needs --key)
 
 ${STORE_FLAGS_HELP}
 
@@ -35,12 +51,23 @@ Examples:
   weft audit verify --store weft-audit.db --chain all
 `,
   run: (argv, o) => {
-    const p = parse(NAME, argv, { ...STORE_OPTIONS, chain: { type: "string" } }, 0);
+    const p = parse(
+      NAME,
+      argv,
+      { ...STORE_OPTIONS, chain: { type: "string" }, key: { type: "string" }, against: { type: "string" } },
+      0,
+    );
     if (bool(p, "help")) {
       o.out(auditVerify.help);
       return 0;
     }
     const which = oneOf(NAME, "chain", str(p, "chain"), CHAINS) ?? "actions";
+    const key = str(p, "key") !== undefined ? verifierKeyArg(NAME, str(p, "key")) : undefined;
+    const againstFile = str(p, "against");
+    if (againstFile !== undefined && key === undefined)
+      throw new UsageError("--against needs --key VKEY to check the checkpoint's signature", NAME);
+    const against =
+      againstFile !== undefined ? readSmallFile("checkpoint file", againstFile, 1 << 20) : undefined;
     return withStore(
       NAME,
       p,
@@ -55,13 +82,30 @@ Examples:
         }
         const names: ChainName[] = which === "all" ? ["actions", "spans"] : [which];
         const results = names.map((name) => [name, verifyOne(o, store, name)] as const);
-        const ok = results.every(([, r]) => r.ok);
+        const againstChain = against !== undefined ? chainOfCheckpoint(store, against, names) : undefined;
+        const trees = names
+          .map(
+            (name) =>
+              [name, verifyTree(store, name, key, name === againstChain ? against : undefined)] as const,
+          )
+          .filter((t): t is readonly [ChainName, TreeVerifyResult] => t[1] !== undefined);
+        const ok = results.every(([, r]) => r.ok) && trees.every(([, t]) => t.ok);
         if (bool(p, "json")) {
-          line(o, pythonJson(which === "all" ? combined(results) : toJson(results[0]![1])));
+          const base = which === "all" ? combined(results) : toJson(results[0]![1]);
+          if (trees.length > 0) {
+            base["ok"] = ok;
+            base["tree"] = Object.fromEntries(trees.map(([n, t]) => [n, treeJson(t)]));
+          }
+          line(o, pythonJson(base));
         } else {
           for (const [name, r] of results) {
             const head = r.ok ? paint(o, "green", "OK: ") : paint(o, "red", "TAMPER DETECTED: ");
             line(o, head + (which === "all" ? `[${name}] ` : "") + r.detail);
+          }
+          for (const [name, t] of trees) {
+            const head = t.ok ? paint(o, "green", "OK: ") : paint(o, "red", "TAMPER DETECTED: ");
+            line(o, `${head}[tree${which === "all" ? ` ${name}` : ""}] ${t.detail}`);
+            for (const extra of t.problems.slice(1, 5)) line(o, `  also: ${extra}`);
           }
         }
         return ok ? 0 : 1;
@@ -100,6 +144,61 @@ function verifyOne(o: Output, store: ChainedStore, name: ChainName): VerifyResul
   } finally {
     bar.finish();
   }
+}
+
+/** Tree and checkpoint check of one chain, when the store has a tree (or the user asked). */
+function verifyTree(
+  store: ChainedStore,
+  name: ChainName,
+  key: NoteVerifierKey | undefined,
+  against: string | undefined,
+): TreeVerifyResult | undefined {
+  const t = store.transparency;
+  if (!t) {
+    if (key !== undefined || against !== undefined) {
+      return {
+        ok: false,
+        treeSize: 0,
+        recordsHashed: 0,
+        checkpointsChecked: 0,
+        problems: [`${store.format} stores keep no Merkle tree or checkpoints`],
+        detail: `${store.format} stores keep no Merkle tree or checkpoints`,
+      };
+    }
+    return undefined;
+  }
+  // Without checkpoints the tree proves nothing the HMAC chain does not: stay silent then.
+  if (t.checkpoints(name).length === 0 && key === undefined && against === undefined) return undefined;
+  return t.verify(name, {
+    ...(key ? { keys: [key] } : {}),
+    ...(against !== undefined && key ? { against: { note: against, keys: [key] } } : {}),
+  });
+}
+
+/** Which chain an external checkpoint belongs to: the one whose origin it names. */
+function chainOfCheckpoint(
+  store: ChainedStore,
+  note: string,
+  names: readonly ChainName[],
+): ChainName | undefined {
+  if (names.length === 1) return names[0];
+  let origin: string;
+  try {
+    origin = parseCheckpoint(parseNote(note).text).origin;
+  } catch {
+    return names[0]; // verify reports the malformed note on that chain
+  }
+  return names.find((n) => store.transparency?.origin(n) === origin) ?? names[0];
+}
+
+function treeJson(t: TreeVerifyResult): Record<string, unknown> {
+  return {
+    ok: t.ok,
+    tree_size: t.treeSize,
+    checkpoints_checked: t.checkpointsChecked,
+    detail: t.detail,
+    problems: t.problems,
+  };
 }
 
 function toJson(r: VerifyResult): Record<string, unknown> {
