@@ -61,6 +61,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  if (process.env["DEBUG_SERVE"]) console.log(serve?.output());
   await browser?.close();
   await serve?.stop();
   killServers();
@@ -101,12 +102,10 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 async function waitVerified(page: Page): Promise<void> {
-  await page.waitForFunction(
-    // a string, evaluated in the page (this file is compiled without DOM types)
-    `document.querySelectorAll('#integrity .chain[data-state="verified"]').length === 2`,
-    undefined,
-    { timeout: 90_000 },
-  );
+  // the integrity header is swapped in live; page.waitForFunction would need eval, which the CSP forbids
+  await expect
+    .poll(() => page.locator('#integrity .chain[data-state="verified"]').count(), { timeout: 90_000 })
+    .toBe(2);
 }
 
 /** A browser test; skipped (with the loud reason printed once in beforeAll) when Chromium is unavailable. */
@@ -312,7 +311,10 @@ describe("weft audit serve in Chromium", () => {
       ).toBe(0);
       const o = await open(s, "/");
       expect(await o.$$eval("main img, main iframe", (e) => e.length)).toBe(0);
-      expect(await o.locator("#facet-principal").textContent()).toContain(HOSTILE_PRINCIPAL);
+      // (the count finishes in the background; the page follows live)
+      await expect
+        .poll(() => o.locator("#facet-principal").textContent(), { timeout: 90_000 })
+        .toContain(HOSTILE_PRINCIPAL);
       const rec = await open(s, `/records/${seq}`);
       expect(await rec.textContent("dd.principal")).toBe(HOSTILE_PRINCIPAL);
       const trace = await open(s, `/traces/${HOSTILE_TRACE_ID}`);
@@ -331,7 +333,7 @@ describe("weft audit serve in Chromium", () => {
     const s = await startServe(["--store", path, "--poll-ms", "200"], ENV);
     try {
       const page = await open(s, "/records");
-      await page.waitForFunction(`document.getElementById("live-state")?.textContent === "on"`);
+      await page.locator("#live-state", { hasText: "on" }).waitFor({ timeout: 90_000 });
       const before = await page.$$eval("#records tbody tr", (r) => r.length);
       const seqs = appendRecords(path, 2, "browser");
       await page.waitForSelector(`#records tbody tr[data-seq="${seqs[1]}"]`, { timeout: 90_000 });

@@ -16,7 +16,8 @@ if (form) {
 }
 
 const liveState = document.getElementById("live-state");
-let last = null;
+// the state this page was rendered from; any different state means it is stale
+let last = document.body.dataset.live ?? null;
 let pending = false;
 
 async function refresh() {
@@ -49,7 +50,7 @@ if (typeof EventSource === "function") {
   events.addEventListener("state", (event) => {
     if (liveState) liveState.textContent = "on";
     const state = event.data;
-    if (last !== null && state !== last) void refresh();
+    if (state !== last) void refresh();
     last = state;
   });
   events.addEventListener("error", () => {

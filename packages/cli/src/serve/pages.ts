@@ -24,6 +24,8 @@ export interface PageFrame {
   /** The current URL's filters, for the filter bar (overview and records pages). */
   filters?: URLSearchParams;
   hasReports: boolean;
+  /** The live state this page was rendered from (the same text /events sends), so the client can tell when it is stale. */
+  liveState: string;
 }
 
 const FILTER_FIELDS: ReadonlyArray<{
@@ -148,7 +150,7 @@ export function layout(frame: PageFrame, body: Html): string {
 <link rel="stylesheet" href="/static/style.css">
 <script type="module" src="/static/app.js"></script>
 </head>
-<body data-page="${frame.page}">
+<body data-page="${frame.page}" data-live="${frame.liveState}">
 <header class="top">
   <a class="brand" href="/">weft audit</a>
   <nav>${nav("/", "Overview", frame.page === "overview")} ${nav("/records", "Records", frame.page === "records" || frame.page === "record")}${

@@ -210,6 +210,7 @@ export class ForensicServer {
       storePath: this.#options.target.path,
       integrity: [...this.#integrity.values()],
       hasReports: this.#options.reports.replay !== undefined || this.#options.reports.diff !== undefined,
+      liveState: JSON.stringify(this.#state()),
     };
     if (filters) frame.filters = filters;
     return frame;
