@@ -4,6 +4,7 @@
 import { defineConfig } from "vitest/config";
 
 const packages = [
+  "semconv",
   "kernel",
   "chained-store",
   "instrumentation-kernel",

@@ -4,6 +4,8 @@
 WEFT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WEFT_NODE_VERSION="22.23.3"
 WEFT_PNPM_VERSION="12.21.0"
+# The second Node line CI runs the unit and integration projects on.
+WEFT_NODE24_VERSION="24.22.3"
 TOOLCHAIN_DIR="$WEFT_ROOT/.toolchain"
 
 node_is_recent() {
@@ -46,4 +48,24 @@ ensure_toolchain() {
   fi
   node_is_recent || { toolchain_log "node $(node --version) is older than 22.15 after bootstrap"; return 1; }
   export COREPACK_ENABLE_STRICT=0
+}
+
+# Prints the bin directory of the official Node.js build VERSION (e.g. 24.22.3), installing it
+# from the npm registry once into ${WEFT_CACHE_DIR:-~/.cache/weft}/node-VERSION. CI uses it to run
+# the tests on a second Node line; tests use it to get a Node that Weft must refuse.
+node_release_bin() {
+  local version="$1" os arch dir
+  os=$(uname -s | tr '[:upper:]' '[:lower:]')
+  case "$(uname -m)" in x86_64) arch=x64 ;; aarch64|arm64) arch=arm64 ;; *) arch=$(uname -m) ;; esac
+  dir="${WEFT_CACHE_DIR:-$HOME/.cache/weft}/node-$version"
+  if [ ! -x "$dir/node_modules/node-$os-$arch/bin/node" ]; then
+    toolchain_log "installing node-$os-$arch@$version into $dir"
+    mkdir -p "$dir"
+    [ -f "$dir/package.json" ] || echo '{"private":true}' >"$dir/package.json"
+    npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "node-$os-$arch@$version" >&2 || {
+      toolchain_log "could not install node-$os-$arch@$version from the npm registry"
+      return 1
+    }
+  fi
+  echo "$dir/node_modules/node-$os-$arch/bin"
 }

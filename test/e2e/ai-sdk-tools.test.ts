@@ -25,7 +25,11 @@ afterAll(() => {
 
 interface AiSdkReport {
   answer: string;
-  toolResults: Array<{ tool: string; result: { status: string; actionId?: string; reason?: string } }>;
+  toolResults: Array<{
+    tool: string;
+    toolCallId: string;
+    result: { status: string; actionId?: string; reason?: string };
+  }>;
   stats: { grants: number; denials: number; invocations: number; denialsByReason: Record<string, number> };
   store: string;
 }
@@ -82,9 +86,24 @@ describe("AI SDK tool calls governed by the kernel", () => {
       const agent = spans.find((s) => s.name === "invoke_agent ai-sdk-agent");
       expect(agent).toBeDefined();
       const toolSpans = spans.filter((s) => s.name.startsWith("execute_tool "));
+      // Weft's action id joins span and record; the model's own call id is gen_ai.tool.call.id.
+      expect(toolSpans.map((s) => String(s.attributes["weft.action.id"])).sort()).toEqual([...okIds].sort());
+      const okCallIds = report.toolResults.filter((r) => r.result.status === "ok").map((r) => r.toolCallId);
+      expect(okCallIds.every((id) => id.startsWith("call-"))).toBe(true);
       expect(toolSpans.map((s) => String(s.attributes["gen_ai.tool.call.id"])).sort()).toEqual(
-        [...okIds].sort(),
+        okCallIds.sort(),
       );
+      for (const s of toolSpans) {
+        expect(s.attributes["gen_ai.agent.name"]).toBe("ai-sdk-agent");
+        expect(s.attributes["gen_ai.conversation.id"]).toBe("conv-ai-sdk-1");
+      }
+      // The records carry the same call id and agent (the grant denial has the agent, no call id).
+      const byAction = new Map(actions.map((a) => [a.actionId, a]));
+      for (const s of toolSpans) {
+        const record = byAction.get(String(s.attributes["weft.action.id"]));
+        expect(record?.toolCallId).toBe(s.attributes["gen_ai.tool.call.id"]);
+      }
+      expect(actions.every((a) => a.agentName === "ai-sdk-agent")).toBe(true);
       for (const s of [...toolSpans, ...spans.filter((x) => x.name.startsWith("grant_capability "))]) {
         expect(s.trace_id).toBe(agent?.trace_id);
         expect(s.parent_span_id).toBe(agent?.span_id);

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type SpanRecordV1 } from "@weft/chained-store";
-import { ATTR_KERNEL_ID, COUNTER_METRICS } from "@weft/instrumentation-kernel";
+import { COUNTER_METRICS } from "@weft/instrumentation-kernel";
+import { ATTR_WEFT_KERNEL_ID } from "@weft/semconv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diffSpans, normalizeStoreSpan, parseOtlpJsonLines, summarizeDiff } from "./otlp-diff.js";
 import {
@@ -140,7 +141,7 @@ describe("collector outage during a run", () => {
       }
       // Cumulative metrics lose nothing to the outage: the restarted collector has the final values.
       const grants = latestMetricPoints(second.metricsText()).find(
-        (p) => p.name === COUNTER_METRICS.grants.name && p.attributes[ATTR_KERNEL_ID] === DEMO_KERNEL_ID,
+        (p) => p.name === COUNTER_METRICS.grants.name && p.attributes[ATTR_WEFT_KERNEL_ID] === DEMO_KERNEL_ID,
       );
       expect(grants?.value).toBe(report.stats["grants"]);
 

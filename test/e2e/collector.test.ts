@@ -8,12 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type SpanRecordV1 } from "@weft/chained-store";
-import {
-  ATTR_KERNEL_ID,
-  ATTR_REASON_CODE,
-  COUNTER_METRICS,
-  GAUGE_METRICS,
-} from "@weft/instrumentation-kernel";
+import { COUNTER_METRICS, LEVEL_METRICS } from "@weft/instrumentation-kernel";
+import { ATTR_WEFT_KERNEL_ID, ATTR_WEFT_REASON_CODE } from "@weft/semconv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diffSpans, normalizeStoreSpan, parseOtlpJsonLines, summarizeDiff } from "./otlp-diff.js";
 import {
@@ -157,7 +153,7 @@ describe("agent-runtime demo shipping to a real collector", () => {
 
       // --- metrics: the last exported value of every KernelStats series ---
       const points = latestMetricPoints(collector.metricsText()).filter(
-        (p) => p.attributes[ATTR_KERNEL_ID] === DEMO_KERNEL_ID,
+        (p) => p.attributes[ATTR_WEFT_KERNEL_ID] === DEMO_KERNEL_ID,
       );
       const value = (name: string, extra: Record<string, string> = {}): number | undefined =>
         points.find((p) => p.name === name && Object.entries(extra).every(([k, v]) => p.attributes[k] === v))
@@ -167,10 +163,12 @@ describe("agent-runtime demo shipping to a real collector", () => {
         expect(value(spec.name), spec.name).toBe(report.stats[field]);
       }
       const denialPoints = points.filter((p) => p.name === COUNTER_METRICS.denials.name);
-      const denials = Object.fromEntries(denialPoints.map((p) => [p.attributes[ATTR_REASON_CODE], p.value]));
+      const denials = Object.fromEntries(
+        denialPoints.map((p) => [p.attributes[ATTR_WEFT_REASON_CODE], p.value]),
+      );
       expect(denials).toEqual(report.stats.denialsByReason);
       expect(denialPoints.reduce((sum, p) => sum + p.value, 0)).toBe(report.stats["denials"]);
-      for (const [field, spec] of Object.entries(GAUGE_METRICS)) {
+      for (const [field, spec] of Object.entries(LEVEL_METRICS)) {
         expect(value(spec.name), spec.name).toBe(report.gauges[field]);
       }
       expect(report.stats["grants"]).toBeGreaterThan(0);

@@ -51,6 +51,8 @@ export function governedTool(options: GovernedToolOptions): Tool<Record<string, 
           principal,
           args: input,
           responseMode: options.responseMode ?? "summary",
+          // The model's id for this call: on the span as gen_ai.tool.call.id and in the record.
+          toolCallId,
         });
         return {
           status: "ok",

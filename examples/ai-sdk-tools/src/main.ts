@@ -14,7 +14,14 @@ import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-ho
 import { TracerProvider } from "@opentelemetry/sdk-trace";
 import { openStore } from "@weft/chained-store";
 import { KernelInstrumentation } from "@weft/instrumentation-kernel";
-import { CapabilityRegistry, FunctionDriver, HmacTokenProvider, Kernel, type Principal } from "@weft/kernel";
+import {
+  CapabilityRegistry,
+  FunctionDriver,
+  HmacTokenProvider,
+  Kernel,
+  type Principal,
+  withAgent,
+} from "@weft/kernel";
 import { ChainedSpanProcessor } from "@weft/span-processor-chained";
 import { generateText, isStepCount } from "ai";
 import { type GovernedResult, governedTool } from "./governed-tool.ts";
@@ -143,19 +150,23 @@ const tools = {
 };
 
 // --- the agent loop -----------------------------------------------------------------------
-const toolResults: Array<{ tool: string; result: GovernedResult }> = [];
+const toolResults: Array<{ tool: string; toolCallId: string; result: GovernedResult }> = [];
 const tracer = trace.getTracer("weft-example-ai-sdk-tools");
 const answer = await tracer.startActiveSpan("invoke_agent ai-sdk-agent", async (span) => {
   try {
-    const result = await generateText({
-      model: scriptedModel(),
-      tools,
-      stopWhen: isStepCount(5),
-      prompt: "Customer 42 wants their email changed to ada@new.example.com, and remove duplicate record 99.",
-    });
+    // Every kernel call inside this agent step records the agent (spans: gen_ai.agent.*).
+    const result = await withAgent({ name: "ai-sdk-agent", conversationId: "conv-ai-sdk-1" }, () =>
+      generateText({
+        model: scriptedModel(),
+        tools,
+        stopWhen: isStepCount(5),
+        prompt:
+          "Customer 42 wants their email changed to ada@new.example.com, and remove duplicate record 99.",
+      }),
+    );
     for (const step of result.steps) {
       for (const r of step.toolResults)
-        toolResults.push({ tool: r.toolName, result: r.output as GovernedResult });
+        toolResults.push({ tool: r.toolName, toolCallId: r.toolCallId, result: r.output as GovernedResult });
     }
     return result.text;
   } catch (error) {

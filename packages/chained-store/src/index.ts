@@ -1,6 +1,5 @@
 // Public surface of @weft/chained-store.
 
-export { ATTR_ACTION_ID, ATTR_PRINCIPAL_ID } from "./attributes.js";
 export { spansPathFor } from "./backends/jsonl.js";
 export { canonicalize, canonicalNumber, canonicalString } from "./canonical.js";
 export {
@@ -33,4 +32,10 @@ export { type RepairResult, repairJsonlStore } from "./repair.js";
 export { type SqliteConnection, SqliteRevocationStore } from "./revocations.js";
 export { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_RECORDS, openStore } from "./store.js";
 export * from "./transparency/index.js";
+export {
+  CHECKPOINT_CHANNEL,
+  DEFAULT_CHECKPOINT_EVERY,
+  DEFAULT_CHECKPOINT_INTERVAL_MS,
+} from "./tree/transparency-log.js";
+export { WitnessClient, type WitnessConfig, type WitnessOutcome, type WitnessStats } from "./tree/witness.js";
 export type * from "./types.js";

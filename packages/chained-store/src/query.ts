@@ -14,6 +14,7 @@ export interface NormalizedTraceQuery {
   eventType?: string;
   outcome?: "succeeded" | "failed";
   reasonCode?: string;
+  agentName?: string;
   /** UTC isoformat strings: compare as text. */
   since?: string;
   until?: string;
@@ -61,6 +62,7 @@ export function normalizeTraceQuery(q: ActionRecordQuery): NormalizedTraceQuery 
   if (q.eventType !== undefined) out.eventType = q.eventType;
   if (q.outcome !== undefined) out.outcome = q.outcome;
   if (q.reasonCode !== undefined) out.reasonCode = q.reasonCode;
+  if (q.agentName !== undefined) out.agentName = q.agentName;
   if (q.since !== undefined) out.since = toPythonIsoUtc(q.since, "since");
   if (q.until !== undefined) out.until = toPythonIsoUtc(q.until, "until");
   if (q.traceId !== undefined) out.traceId = q.traceId;
@@ -72,6 +74,7 @@ export function matchesTraceQuery(t: ActionTrace, q: NormalizedTraceQuery): bool
   if (q.capabilityId !== undefined && t.capabilityId !== q.capabilityId) return false;
   if (q.eventType !== undefined && t.eventType !== q.eventType) return false;
   if (q.reasonCode !== undefined && t.reasonCode !== q.reasonCode) return false;
+  if (q.agentName !== undefined && t.agentName !== q.agentName) return false;
   if (q.outcome !== undefined && (t.error === null ? "succeeded" : "failed") !== q.outcome) return false;
   // Stored stamps are UTC isoformat, whose text order is time order ('+' sorts before '.').
   if (q.since !== undefined && t.invokedAt < q.since) return false;

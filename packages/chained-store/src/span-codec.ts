@@ -1,7 +1,7 @@
 // SpanRecordV1 helpers: the indexed columns pulled out of a span record, the filter used by
 // scanning backends, and the parent/child forest of one trace.
 
-import { ATTR_ACTION_ID, ATTR_PRINCIPAL_ID } from "./attributes.js";
+import { ATTR_WEFT_ACTION_ID, ATTR_WEFT_PRINCIPAL_ID, SCHEMA_WEFT_SPAN_V1 } from "@weft/semconv";
 import { InvalidArgumentError } from "./errors.js";
 import type { NormalizedSpanQuery } from "./query.js";
 import type { ChainRecord, SpanRecordV1, SpanTreeNode } from "./types.js";
@@ -20,8 +20,8 @@ export interface SpanColumns {
 const NANOS = /^\d{1,19}$/;
 
 export function spanColumns(r: SpanRecordV1): SpanColumns {
-  if (typeof r !== "object" || r === null || r.schema !== "weft.span.v1") {
-    throw new InvalidArgumentError('span record must have schema "weft.span.v1"');
+  if (typeof r !== "object" || r === null || r.schema !== SCHEMA_WEFT_SPAN_V1) {
+    throw new InvalidArgumentError(`span record must have schema "${SCHEMA_WEFT_SPAN_V1}"`);
   }
   if (typeof r.trace_id !== "string" || typeof r.span_id !== "string" || typeof r.name !== "string") {
     throw new InvalidArgumentError("span record needs string trace_id, span_id and name");
@@ -31,8 +31,8 @@ export function spanColumns(r: SpanRecordV1): SpanColumns {
       "span start_time_unix_nano must be integer nanoseconds as a decimal string",
     );
   }
-  const action = r.attributes?.[ATTR_ACTION_ID];
-  const principal = r.attributes?.[ATTR_PRINCIPAL_ID];
+  const action = r.attributes?.[ATTR_WEFT_ACTION_ID];
+  const principal = r.attributes?.[ATTR_WEFT_PRINCIPAL_ID];
   return {
     traceId: r.trace_id,
     spanId: r.span_id,

@@ -2,7 +2,7 @@
 // two chains (actions, spans) plus an optional durable revocation store over it.
 
 import { type RevocationStore, resolveSecret } from "@weft/kernel";
-import { ATTR_ACTION_ID } from "./attributes.js";
+import { ATTR_WEFT_ACTION_ID } from "@weft/semconv";
 import { JsonlActionLog, JsonlSpanLog, spansPathFor } from "./backends/jsonl.js";
 import { MemoryActionLog, MemorySpanLog } from "./backends/memory.js";
 import { SqliteDatabase } from "./backends/sqlite-database.js";
@@ -106,7 +106,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
   actions.spanActionIds = (traceId) => {
     const ids = new Set<string>();
     for (const r of spans.query({ traceId })) {
-      const id = r.payload.attributes[ATTR_ACTION_ID];
+      const id = r.payload.attributes[ATTR_WEFT_ACTION_ID];
       if (typeof id === "string") ids.add(id);
     }
     return ids;

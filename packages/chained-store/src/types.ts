@@ -2,6 +2,7 @@
 // against these; change them only together with their users.
 
 import type { ActionTrace, RevocationStore, TraceQuery, TraceStore } from "@weft/kernel";
+import type { SCHEMA_WEFT_SPAN_V1 } from "@weft/semconv";
 import type { NoteVerifierKey } from "./transparency/note.js";
 
 /** A JSON number kept as its source lexeme, so foreign floats such as `2.0` round-trip exactly. */
@@ -68,6 +69,8 @@ export interface CheckpointOptions {
   origin?: string;
   /** Records integrated into the tree per batch. Default 256. */
   merkleBatchSize?: number;
+  /** C2SP tlog-witnesses each new checkpoint is sent to (off the append path); cosignatures are stored. */
+  witnesses?: Array<{ url: string; vkey: string }>;
   /** Called after a checkpoint is durably stored (also published on diagnostics_channel `weft:store:checkpoint`). */
   onCheckpoint?: (event: CheckpointEvent) => void;
 }
@@ -126,6 +129,17 @@ export interface TransparencyLog {
   stats(): TransparencyStats;
   /** Keys that signed this chain's checkpoints, in order of first use (key rotation history). */
   logKeys(chain: ChainName): Array<{ fromSize: number; vkey: string; createdAt: string }>;
+  /** Resolves once queued witness submissions finished. */
+  witnessed(): Promise<void>;
+  /** Witness counters (submissions, cosignatures, failures, retries, split views), or null without witnesses. */
+  witnessStats(): {
+    submissions: number;
+    cosignatures: number;
+    failures: number;
+    retries: number;
+    splitViews: number;
+    lastError: string | null;
+  } | null;
   /** Recomputes the tree from the records and checks every checkpoint (and `against`) with it. */
   verify(chain: ChainName, options?: TreeVerifyOptions): TreeVerifyResult;
 }
@@ -156,7 +170,7 @@ export type SpanAttributes = Record<string, SpanAttributeValue>;
  * epoch as decimal strings (no floats). Ids are lowercase hex (trace 32, span 16).
  */
 export interface SpanRecordV1 {
-  schema: "weft.span.v1";
+  schema: typeof SCHEMA_WEFT_SPAN_V1;
   trace_id: string;
   span_id: string;
   parent_span_id: string | null;
@@ -193,7 +207,7 @@ export interface SpanRecordV1 {
 export interface SpanQuery {
   traceId?: string;
   spanId?: string;
-  /** `gen_ai.tool.call.id` attribute. */
+  /** `weft.action.id` attribute. */
   actionId?: string;
   /** `weft.principal.id` attribute. */
   principalId?: string;

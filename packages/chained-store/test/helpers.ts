@@ -74,7 +74,7 @@ export function sampleSpan(i: number, over: Partial<SpanRecordV1> = {}): SpanRec
     status: { code: "OK", message: null },
     attributes: {
       "gen_ai.operation.name": "execute_tool",
-      "gen_ai.tool.call.id": `act-${String(i).padStart(6, "0")}`,
+      "weft.action.id": `act-${String(i).padStart(6, "0")}`,
       "weft.principal.id": `agent-${i % 4}`,
       "weft.ratio": 0.25,
     },

@@ -232,7 +232,7 @@ describe("SQLite chains", () => {
       recordsChecked: 6,
     });
     expect(progress.at(-1)).toBe(6);
-    // Actions correlated to a trace through the spans' gen_ai.tool.call.id.
+    // Actions correlated to a trace through the spans' weft.action.id.
     store.actions.appendBatch([0, 1, 7].map((i) => sampleTrace(i)));
     expect(store.actions.queryRecords({ traceId: TRACE_A }).map((r) => r.payload.actionId)).toEqual([
       "act-000000",

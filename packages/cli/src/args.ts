@@ -29,6 +29,7 @@ export const FILTER_OPTIONS = {
   event: { type: "string" },
   status: { type: "string" },
   reason: { type: "string" },
+  agent: { type: "string" },
   since: { type: "string" },
   until: { type: "string" },
   "trace-id": { type: "string" },

@@ -24,6 +24,7 @@ export const FILTER_FLAGS_HELP = `Filters (AND-combined):
   --event TYPE            invoke|expand|deny
   --status STATUS         succeeded|failed
   --reason CODE           reason code (e.g. missing_role)
+  --agent NAME            agent name (withAgent / Kernel option agent)
   --since TIME            inclusive; ISO-8601 (naive = UTC) or an age: 30s 15m 2h 7d
   --until TIME            exclusive; same forms
   --trace-id HEX          OpenTelemetry trace id (32 hex)

@@ -115,6 +115,11 @@ export function parseFilters(command: string, p: Parsed): Filters {
     query.reasonCode = reason;
     actionOnly.push("--reason");
   }
+  const agent = str(p, "agent");
+  if (agent !== undefined) {
+    query.agentName = agent;
+    actionOnly.push("--agent");
+  }
   const traceId = str(p, "trace-id");
   if (traceId !== undefined) {
     const id = parseTraceId(command, traceId);

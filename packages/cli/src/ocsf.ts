@@ -3,7 +3,7 @@
 import type { ChainedStore, SpanRecordV1 } from "@weft/chained-store";
 import { type ActionTraceOcsfOptions, actionTraceToOcsf, weaverKernelOcsf } from "@weft/exporter-ocsf";
 import type { ActionTrace } from "@weft/kernel";
-import { ATTR_SAFETY_CLASS, RESOURCE_HOST_NAME, RESOURCE_SERVICE_NAME } from "./attributes.js";
+import { ATTR_HOST_NAME, ATTR_SERVICE_NAME, ATTR_WEFT_CAPABILITY_SAFETY_CLASS } from "@weft/semconv";
 
 function nanosToMs(nanos: string): number {
   return Number(BigInt(nanos) / 1_000_000n);
@@ -19,11 +19,11 @@ function optionsFromSpan(span: SpanRecordV1): ActionTraceOcsfOptions {
       endTimeMs: nanosToMs(span.end_time_unix_nano),
     },
   };
-  const safety = span.attributes[ATTR_SAFETY_CLASS];
+  const safety = span.attributes[ATTR_WEFT_CAPABILITY_SAFETY_CLASS];
   if (typeof safety === "string") options.safetyClassOf = () => safety;
-  const service = span.resource.attributes[RESOURCE_SERVICE_NAME];
+  const service = span.resource.attributes[ATTR_SERVICE_NAME];
   if (typeof service === "string") options.serviceName = service;
-  const host = span.resource.attributes[RESOURCE_HOST_NAME];
+  const host = span.resource.attributes[ATTR_HOST_NAME];
   if (typeof host === "string") options.hostname = host;
   return options;
 }

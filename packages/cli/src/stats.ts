@@ -49,7 +49,7 @@ export class StatsAccumulator {
   readonly principal = new Map<string, number>();
   readonly capability = new Map<string, number>();
   readonly decision = new Map<string, number>();
-  /** Counted only for records whose agent is given to add() (the web view resolves it from spans). */
+  /** Records per `agent_name` (records without one are not counted here). */
   readonly agent = new Map<string, number>();
   /** Only kept when asked for (the overview's chart); `audit stats` does not pay for it. */
   readonly timeline: Timeline | undefined;
@@ -58,9 +58,9 @@ export class StatsAccumulator {
     this.timeline = options.timeline ? new Map() : undefined;
   }
 
-  add(t: ActionTrace, agent?: string | null): void {
+  add(t: ActionTrace): void {
     this.total++;
-    if (agent !== undefined && agent !== null) bump(this.agent, agent);
+    if (t.agentName !== undefined) bump(this.agent, t.agentName);
     bump(this.event, t.eventType);
     bump(this.outcome, statusOf(t));
     if (t.reasonCode !== null) bump(this.reason, t.reasonCode);
@@ -98,11 +98,6 @@ export class StatsAccumulator {
       by_principal: sorted(this.principal),
       by_capability: sorted(this.capability),
     };
-  }
-
-  /** An agent learned after the record was counted (its parent span arrived later). */
-  addAgent(agent: string): void {
-    bump(this.agent, agent);
   }
 
   byAgent(): Record<string, number> {

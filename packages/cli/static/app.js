@@ -19,9 +19,13 @@ const liveState = document.getElementById("live-state");
 // the state this page was rendered from; any different state means it is stale
 let last = document.body.dataset.live ?? null;
 let pending = false;
+let again = false;
 
 async function refresh() {
-  if (pending) return;
+  if (pending) {
+    again = true; // the page being fetched may predate this event: fetch once more after it
+    return;
+  }
   pending = true;
   try {
     const response = await fetch(location.href, { credentials: "same-origin", cache: "no-store" });
@@ -42,6 +46,10 @@ async function refresh() {
     // the next state event retries
   } finally {
     pending = false;
+    if (again) {
+      again = false;
+      void refresh();
+    }
   }
 }
 

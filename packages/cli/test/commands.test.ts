@@ -7,9 +7,11 @@ import { JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { openStore } from "@weft/chained-store";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  AGENT,
   ensureBuilt,
   type KernelStoreInfo,
   makeKernelStore,
+  READ_TOOL_CALL_ID,
   SECRET,
   tempDir,
   weft,
@@ -70,7 +72,20 @@ describe("weft audit list", () => {
     } finally {
       store.close();
     }
-    expect(Object.keys(rows[0]!)).toEqual([
+    // A record made outside any agent step and without a call id has exactly the reference's keys;
+    // the Weft extensions follow them only when set.
+    const plain = rows.find((x) => x.principal_id === info.other)!;
+    const withExtensions = rows.find((x) => x.action_id === info.actions.read)!;
+    // The extensions follow the reference's 16 keys; the CLI's own trace_id stays last.
+    expect(Object.keys(withExtensions)).toEqual([
+      ...Object.keys(plain).filter((k) => k !== "trace_id"),
+      "tool_call_id",
+      "agent_name",
+      "agent_id",
+      "conversation_id",
+      "trace_id",
+    ]);
+    expect(Object.keys(plain)).toEqual([
       "action_id",
       "capability_id",
       "principal_id",
@@ -145,14 +160,34 @@ describe("weft audit list", () => {
     expect(weft(["audit", "list", ...S(), "--since", "2999-01-01", "--json"]).stdout).toBe("[]\n");
   });
 
-  it("--trace-id selects the action records of one OpenTelemetry trace", () => {
+  it("--trace-id selects every action record of one OpenTelemetry trace: invokes, expansions, denials", () => {
     const rows = json<ExportDict[]>(
       weft(["audit", "list", ...S(), "--trace-id", info.traceId, "--json"]).stdout,
     );
-    const ids = rows.map((x) => x.action_id);
-    expect(ids).toContain(info.actions.read);
-    expect(ids.every((id) => id !== undefined)).toBe(true);
+    const { read, expand, failed, denyGrant } = info.actions;
+    expect(rows.map((x) => x.action_id).sort()).toEqual([read, expand, failed, denyGrant].sort());
+    expect(rows.map((x) => x.event_type).sort()).toEqual(["deny", "expand", "invoke", "invoke"]);
     expect(rows.map((x) => x.principal_id)).not.toContain(info.other);
+  });
+
+  it("--agent selects the records made inside withAgent; they carry the agent and the model's call id", () => {
+    const rows = json<ExportDict[]>(weft(["audit", "list", ...S(), "--agent", AGENT.name, "--json"]).stdout);
+    const { read, expand, failed, denyGrant } = info.actions;
+    expect(rows.map((x) => x.action_id).sort()).toEqual([read, expand, failed, denyGrant].sort());
+    for (const row of rows) {
+      expect(row).toMatchObject({
+        agent_name: AGENT.name,
+        agent_id: AGENT.id,
+        conversation_id: AGENT.conversationId,
+      });
+    }
+    expect(rows.find((x) => x.action_id === read)?.["tool_call_id"]).toBe(READ_TOOL_CALL_ID);
+    expect(rows.find((x) => x.action_id === expand)?.["tool_call_id"]).toBeUndefined();
+    // The other principal's read ran outside the agent step.
+    const none = weft(["audit", "list", ...S(), "--agent", "no-such-agent"]);
+    expect([none.code, none.stdout]).toEqual([0, "No action records matched.\n"]);
+    const all = json<ExportDict[]>(weft(["audit", "list", ...S(), "--json"]).stdout);
+    expect(all.filter((x) => x.agent_name === undefined).map((x) => x.principal_id)).toEqual([info.other]);
   });
 });
 
@@ -349,7 +384,7 @@ describe("weft audit export", () => {
     }
     const tool = spans.find((s) =>
       (s["attributes"] as Array<{ key: string; value: Record<string, unknown> }>).some(
-        (a) => a.key === "gen_ai.tool.call.id" && a.value["stringValue"] === info.actions.read,
+        (a) => a.key === "weft.action.id" && a.value["stringValue"] === info.actions.read,
       ),
     );
     expect(tool).toBeDefined();

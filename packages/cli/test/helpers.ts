@@ -25,6 +25,7 @@ import {
   Kernel,
   type Principal,
   WeftError,
+  withAgent,
 } from "@weft/kernel";
 import { ChainedSpanProcessor } from "@weft/span-processor-chained";
 
@@ -105,6 +106,10 @@ const WRITE = "crm.update_customer";
 const DELETE = "crm.delete_customer";
 const FLAKY = "crm.flaky";
 
+/** The agent of the store's agent task (`withAgent`), and the model's id for its read. */
+export const AGENT = { name: "plan-bot", id: "agent-plan-1", conversationId: "conv-cli-1" } as const;
+export const READ_TOOL_CALL_ID = "call_read_0001";
+
 export interface KernelStoreInfo {
   path: string;
   traceId: string;
@@ -181,52 +186,64 @@ export async function makeKernelStore(path: string, secret = SECRET): Promise<Ke
   const other: Principal = { principalId: "agent-ops", roles: [], attributes: {} };
   const tracer = provider.getTracer("cli-test-agent");
 
-  const result = await tracer.startActiveSpan("invoke_agent plan", async (span: Span) => {
-    // redacted by the span processor before hashing; the SDK's exporters still see the value
-    span.setAttribute("http.request.header.authorization", "Bearer sk-cli-test-0123456789abcdef");
-    try {
-      const g = kernel.grantCapability({ capabilityId: READ, goal: "look up", constraints: {} }, principal, {
-        justification: "customer asked",
-      });
-      const frame = (await kernel.invoke(g.token, {
-        principal,
-        args: { id: 1 },
-        responseMode: "summary",
-      })) as Frame;
-      const table = kernel.expand(frame.handle!, {
-        query: { offset: 0, limit: 2, fields: ["id"], filter: {} },
-        principal,
-      });
-      const gf = kernel.grantCapability({ capabilityId: FLAKY, goal: "report", constraints: {} }, principal, {
-        justification: "weekly report",
-      });
-      let failed = "";
+  // The agent task runs as one agent step: its records and spans carry the agent.
+  const result = await withAgent(AGENT, () =>
+    tracer.startActiveSpan("invoke_agent plan", async (span: Span) => {
+      // redacted by the span processor before hashing; the SDK's exporters still see the value
+      span.setAttribute("http.request.header.authorization", "Bearer sk-cli-test-0123456789abcdef");
       try {
-        await kernel.invoke(gf.token, { principal, args: {}, responseMode: "summary" });
-      } catch (err) {
-        if (!(err instanceof WeftError)) throw err;
-      }
-      failed = kernel.listTraces().find((t) => t.capabilityId === FLAKY)?.actionId ?? "";
-      let denyGrant = "";
-      try {
-        kernel.grantCapability({ capabilityId: DELETE, goal: "delete", constraints: {} }, principal, {
-          justification: "cleanup of old customers",
+        const g = kernel.grantCapability(
+          { capabilityId: READ, goal: "look up", constraints: {} },
+          principal,
+          {
+            justification: "customer asked",
+          },
+        );
+        const frame = (await kernel.invoke(g.token, {
+          principal,
+          args: { id: 1 },
+          responseMode: "summary",
+          toolCallId: READ_TOOL_CALL_ID,
+        })) as Frame;
+        const table = kernel.expand(frame.handle!, {
+          query: { offset: 0, limit: 2, fields: ["id"], filter: {} },
+          principal,
         });
-      } catch (err) {
-        if (!(err instanceof WeftError)) throw err;
+        const gf = kernel.grantCapability(
+          { capabilityId: FLAKY, goal: "report", constraints: {} },
+          principal,
+          {
+            justification: "weekly report",
+          },
+        );
+        let failed = "";
+        try {
+          await kernel.invoke(gf.token, { principal, args: {}, responseMode: "summary" });
+        } catch (err) {
+          if (!(err instanceof WeftError)) throw err;
+        }
+        failed = kernel.listTraces().find((t) => t.capabilityId === FLAKY)?.actionId ?? "";
+        let denyGrant = "";
+        try {
+          kernel.grantCapability({ capabilityId: DELETE, goal: "delete", constraints: {} }, principal, {
+            justification: "cleanup of old customers",
+          });
+        } catch (err) {
+          if (!(err instanceof WeftError)) throw err;
+        }
+        denyGrant = kernel.listTraces().find((t) => t.eventType === "deny")?.actionId ?? "";
+        return {
+          traceId: span.spanContext().traceId,
+          read: frame.actionId,
+          expand: table.actionId,
+          failed,
+          denyGrant,
+        };
+      } finally {
+        span.end();
       }
-      denyGrant = kernel.listTraces().find((t) => t.eventType === "deny")?.actionId ?? "";
-      return {
-        traceId: span.spanContext().traceId,
-        read: frame.actionId,
-        expand: table.actionId,
-        failed,
-        denyGrant,
-      };
-    } finally {
-      span.end();
-    }
-  });
+    }),
+  );
   const g2 = kernel.grantCapability({ capabilityId: READ, goal: "ops", constraints: {} }, other, {
     justification: "ops check",
   });

@@ -1,16 +1,7 @@
 // The facts one kernel event carries, whatever its source (an ActionTrace or a kernel span), and
 // the one function that turns them into an OCSF 1.8.0 API Activity event. Keeping a single
 // builder is what makes a span and a trace of the same action produce the same event.
-import {
-  DEFAULT_LOG_NAME,
-  DEFAULT_SERVICE_NAME,
-  POLICY_NAME,
-  POLICY_TYPE,
-  RESOURCE_TYPE_CAPABILITY,
-  RESOURCE_TYPE_HANDLE,
-  RESOURCE_TYPE_PRINCIPAL,
-  RESOURCE_TYPE_TOKEN,
-} from "./attributes.js";
+
 import type { OcsfApiActivity, OcsfMetadata, OcsfResource, OcsfTrace } from "./event.js";
 import {
   Activity,
@@ -26,6 +17,16 @@ import {
   typeUid,
 } from "./ocsf.js";
 import { PRODUCT_NAME, VENDOR_NAME, WEFT_VERSION } from "./version.js";
+import {
+  DEFAULT_LOG_NAME,
+  DEFAULT_SERVICE_NAME,
+  POLICY_NAME,
+  POLICY_TYPE,
+  RESOURCE_TYPE_CAPABILITY,
+  RESOURCE_TYPE_HANDLE,
+  RESOURCE_TYPE_PRINCIPAL,
+  RESOURCE_TYPE_TOKEN,
+} from "./vocabulary.js";
 
 /** "span" marks a non-kernel span mapped on request (`includeNonKernelSpans`). */
 export type KernelOperation = "grant" | "invoke" | "expand" | "revoke" | "span";

@@ -2,36 +2,36 @@
 // plus span timing and parentage (the `trace` profile). Structural span type, so spans of
 // OTel SDK 3 (`@opentelemetry/sdk-trace`) and SDK 2 (`@opentelemetry/sdk-trace-base`) both fit.
 import {
-  ATTR_ACTION_ID,
-  ATTR_CAPABILITY_ID,
-  ATTR_DECISION,
-  ATTR_DRIVER_ID,
-  ATTR_DRY_RUN,
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_TOOL_CALL_ID,
   ATTR_GEN_AI_TOOL_NAME,
-  ATTR_HANDLE_ID,
-  ATTR_KERNEL_ID,
-  ATTR_PRINCIPAL_ID,
-  ATTR_REASON_CODE,
-  ATTR_RESPONSE_MODE_EFFECTIVE,
-  ATTR_RESPONSE_MODE_REQUESTED,
-  ATTR_REVOKED_COUNT,
-  ATTR_ROW_COUNT,
-  ATTR_SAFETY_CLASS,
-  ATTR_SENSITIVITY,
-  ATTR_TOKEN_ID,
-  EVENT_DENY,
-  GEN_AI_OPERATION_EXECUTE_TOOL,
-  KERNEL_INSTRUMENTATION_SCOPE,
-  RESOURCE_HOST_NAME,
-  RESOURCE_SERVICE_NAME,
-  SPAN_EXPAND,
-  SPAN_GRANT,
+  ATTR_HOST_NAME,
+  ATTR_SERVICE_NAME,
+  ATTR_WEFT_ACTION_ID,
+  ATTR_WEFT_CAPABILITY_ID,
+  ATTR_WEFT_CAPABILITY_SAFETY_CLASS,
+  ATTR_WEFT_CAPABILITY_SENSITIVITY,
+  ATTR_WEFT_DECISION,
+  ATTR_WEFT_DRIVER_ID,
+  ATTR_WEFT_DRY_RUN,
+  ATTR_WEFT_EXPAND_ROW_COUNT,
+  ATTR_WEFT_HANDLE_ID,
+  ATTR_WEFT_KERNEL_ID,
+  ATTR_WEFT_PRINCIPAL_ID,
+  ATTR_WEFT_REASON_CODE,
+  ATTR_WEFT_RESPONSE_MODE_EFFECTIVE,
+  ATTR_WEFT_RESPONSE_MODE_REQUESTED,
+  ATTR_WEFT_REVOKE_COUNT,
+  ATTR_WEFT_TOKEN_ID,
+  EVENT_WEFT_DENY,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  SCOPE_INSTRUMENTATION_KERNEL,
+  SPAN_EXPAND_HANDLE,
+  SPAN_GRANT_CAPABILITY,
   SPAN_REVOKE_PRINCIPAL,
   SPAN_REVOKE_TOKEN,
-} from "./attributes.js";
+  WEFT_DECISION_VALUE_DENY,
+} from "@weft/semconv";
 import type { OcsfApiActivity } from "./event.js";
 import {
   buildApiActivity,
@@ -82,12 +82,13 @@ function num(attributes: Readonly<Record<string, unknown>>, key: string): number
 export function kernelOperationOf(span: OcsfReadableSpan): KernelOperation | undefined {
   const a = span.attributes;
   const fromKernel =
-    span.instrumentationScope?.name === KERNEL_INSTRUMENTATION_SCOPE || str(a, ATTR_KERNEL_ID) !== undefined;
+    span.instrumentationScope?.name === SCOPE_INSTRUMENTATION_KERNEL ||
+    str(a, ATTR_WEFT_KERNEL_ID) !== undefined;
   if (!fromKernel) return undefined;
-  if (a[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EXECUTE_TOOL) return "invoke";
+  if (a[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL) return "invoke";
   const first = span.name.split(" ", 1)[0];
-  if (first === SPAN_GRANT) return "grant";
-  if (first === SPAN_EXPAND) return "expand";
+  if (first === SPAN_GRANT_CAPABILITY) return "grant";
+  if (first === SPAN_EXPAND_HANDLE) return "expand";
   if (first === SPAN_REVOKE_TOKEN || first === SPAN_REVOKE_PRINCIPAL) return "revoke";
   return undefined;
 }
@@ -119,12 +120,13 @@ export function spanToOcsf(
   const endTimeMs = hrTimeToMillis(span.endTime);
   const failed = span.status.code === STATUS_ERROR;
   const denied =
-    a[ATTR_DECISION] === "deny" || (span.events ?? []).some((event) => event.name === EVENT_DENY);
+    a[ATTR_WEFT_DECISION] === WEFT_DECISION_VALUE_DENY ||
+    (span.events ?? []).some((event) => event.name === EVENT_WEFT_DENY);
   // Only the stable error.type is read: a status description may quote args or secrets.
   const errorType = str(a, ATTR_ERROR_TYPE) ?? (failed ? "error" : undefined);
-  const actionId = str(a, ATTR_GEN_AI_TOOL_CALL_ID) ?? str(a, ATTR_ACTION_ID);
-  const safetyClass = str(a, ATTR_SAFETY_CLASS);
-  const capabilityId = str(a, ATTR_CAPABILITY_ID) ?? str(a, ATTR_GEN_AI_TOOL_NAME);
+  const actionId = str(a, ATTR_WEFT_ACTION_ID);
+  const safetyClass = str(a, ATTR_WEFT_CAPABILITY_SAFETY_CLASS);
+  const capabilityId = str(a, ATTR_WEFT_CAPABILITY_ID) ?? str(a, ATTR_GEN_AI_TOOL_NAME);
   const resolvedSafety =
     safetyClass ?? (capabilityId !== undefined ? options.safetyClassOf?.(capabilityId) : undefined);
   const facts: KernelEventFacts = {
@@ -134,12 +136,12 @@ export function spanToOcsf(
     timeMs: startTimeMs,
     extras: {
       event_type: denied ? "deny" : (operation ?? "span"),
-      driver_id: str(a, ATTR_DRIVER_ID),
-      handle_id: str(a, ATTR_HANDLE_ID),
-      requested_response_mode: str(a, ATTR_RESPONSE_MODE_REQUESTED),
-      row_count: num(a, ATTR_ROW_COUNT),
-      revoked_count: num(a, ATTR_REVOKED_COUNT),
-      dry_run: a[ATTR_DRY_RUN] === true ? true : undefined,
+      driver_id: str(a, ATTR_WEFT_DRIVER_ID),
+      handle_id: str(a, ATTR_WEFT_HANDLE_ID),
+      requested_response_mode: str(a, ATTR_WEFT_RESPONSE_MODE_REQUESTED),
+      row_count: num(a, ATTR_WEFT_EXPAND_ROW_COUNT),
+      revoked_count: num(a, ATTR_WEFT_REVOKE_COUNT),
+      dry_run: a[ATTR_WEFT_DRY_RUN] === true ? true : undefined,
     },
   };
   const set = <K extends keyof KernelEventFacts>(key: K, value: KernelEventFacts[K] | undefined) => {
@@ -147,19 +149,19 @@ export function spanToOcsf(
   };
   set("actionId", actionId);
   set("capabilityId", operation === undefined ? span.name : capabilityId);
-  set("principalId", str(a, ATTR_PRINCIPAL_ID));
-  set("tokenId", str(a, ATTR_TOKEN_ID));
-  set("driverId", str(a, ATTR_DRIVER_ID));
-  set("handleId", str(a, ATTR_HANDLE_ID));
+  set("principalId", str(a, ATTR_WEFT_PRINCIPAL_ID));
+  set("tokenId", str(a, ATTR_WEFT_TOKEN_ID));
+  set("driverId", str(a, ATTR_WEFT_DRIVER_ID));
+  set("handleId", str(a, ATTR_WEFT_HANDLE_ID));
   set("error", errorType !== undefined && (failed || denied) ? errorType : undefined);
-  set("reasonCode", str(a, ATTR_REASON_CODE));
+  set("reasonCode", str(a, ATTR_WEFT_REASON_CODE));
   set("safetyClass", resolvedSafety);
-  set("sensitivity", str(a, ATTR_SENSITIVITY));
-  set("responseMode", str(a, ATTR_RESPONSE_MODE_EFFECTIVE));
-  set("kernelId", str(a, ATTR_KERNEL_ID));
+  set("sensitivity", str(a, ATTR_WEFT_CAPABILITY_SENSITIVITY));
+  set("responseMode", str(a, ATTR_WEFT_RESPONSE_MODE_EFFECTIVE));
+  set("kernelId", str(a, ATTR_WEFT_KERNEL_ID));
   const mappingOptions: OcsfMappingOptions = { ...options };
-  const serviceName = options.serviceName ?? resourceString(span, RESOURCE_SERVICE_NAME);
-  const hostname = options.hostname ?? resourceString(span, RESOURCE_HOST_NAME);
+  const serviceName = options.serviceName ?? resourceString(span, ATTR_SERVICE_NAME);
+  const hostname = options.hostname ?? resourceString(span, ATTR_HOST_NAME);
   if (serviceName !== undefined) mappingOptions.serviceName = serviceName;
   if (hostname !== undefined) mappingOptions.hostname = hostname;
   const parentSpanId = parentOf(span);

@@ -11,7 +11,14 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { InstrumentationBase, type InstrumentationModuleDefinition } from "@opentelemetry/instrumentation";
-import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from "./attributes.js";
+import type { AgentContext } from "@weft/kernel";
+import {
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  SCOPE_INSTRUMENTATION_KERNEL,
+} from "@weft/semconv";
+import { compatSetter } from "./compat.js";
 import {
   type KernelInstrumentationConfig,
   type KernelMessage,
@@ -23,8 +30,16 @@ import { KernelMetrics } from "./metrics.js";
 import { OPERATION_SPECS } from "./spans.js";
 import { createSubscriber, type SubscriberHost } from "./tracing.js";
 
+/** Version reported with the instrumentation scope. */
+const INSTRUMENTATION_VERSION = "0.1.0";
+
 /** The API's no-op provider: what the global proxy delegates to until an SDK registers. */
 const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+interface Derived {
+  fallbackAgent: Attributes | undefined;
+  compat: SubscriberHost["compat"];
+}
 
 interface Subscription {
   channel: string;
@@ -37,10 +52,12 @@ export class KernelInstrumentation extends InstrumentationBase<KernelInstrumenta
   declare private _subscriptions: Subscription[] | undefined;
   declare private _metrics: KernelMetrics | undefined;
   declare private _ownTracerProvider: boolean | undefined;
+  /** Config-derived values the span path reads; rebuilt lazily after setConfig. */
+  declare private _derived: Derived | undefined;
 
   constructor(config: KernelInstrumentationConfig = {}) {
     validateConfig(config);
-    super(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, config);
+    super(SCOPE_INSTRUMENTATION_KERNEL, INSTRUMENTATION_VERSION, config);
     if (config.tracerProvider !== undefined) this.setTracerProvider(config.tracerProvider);
     if (config.meterProvider !== undefined) this.setMeterProvider(config.meterProvider);
   }
@@ -53,6 +70,16 @@ export class KernelInstrumentation extends InstrumentationBase<KernelInstrumenta
   override setConfig(config: KernelInstrumentationConfig = {}): void {
     validateConfig(config);
     super.setConfig(config);
+    this._derived = undefined;
+  }
+
+  private _derivedConfig(): Derived {
+    let d = this._derived;
+    if (d === undefined) {
+      d = { fallbackAgent: agentAttributes(this._config.agent), compat: compatSetter(this._config.compat) };
+      this._derived = d;
+    }
+    return d;
   }
 
   override setTracerProvider(tracerProvider: TracerProvider): void {
@@ -107,6 +134,15 @@ export class KernelInstrumentation extends InstrumentationBase<KernelInstrumenta
       get argsDigestKey() {
         return self._config.captureArgs === "digest" ? digestKey(self._config.argsDigestKey) : undefined;
       },
+      get fallbackAgent() {
+        return self._derivedConfig().fallbackAgent;
+      },
+      get compat() {
+        return self._derivedConfig().compat;
+      },
+      get enrichToolSpan() {
+        return self._config.toolSpan === "enrich";
+      },
       runSpanHook(span: Span, message: KernelMessage, operation: KernelOperation) {
         const hook = self._config.spanHook;
         if (hook === undefined) return;
@@ -121,4 +157,14 @@ export class KernelInstrumentation extends InstrumentationBase<KernelInstrumenta
       },
     };
   }
+}
+
+/** The `agent` option as span attributes (undefined when unset or empty). */
+function agentAttributes(agent: AgentContext | undefined): Attributes | undefined {
+  if (agent === undefined) return undefined;
+  const out: Attributes = {};
+  if (agent.name !== undefined) out[ATTR_GEN_AI_AGENT_NAME] = agent.name;
+  if (agent.id !== undefined) out[ATTR_GEN_AI_AGENT_ID] = agent.id;
+  if (agent.conversationId !== undefined) out[ATTR_GEN_AI_CONVERSATION_ID] = agent.conversationId;
+  return Object.keys(out).length === 0 ? undefined : out;
 }

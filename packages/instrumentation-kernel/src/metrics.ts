@@ -11,36 +11,75 @@ import {
   type Meter,
   type Observable,
   type ObservableCounter,
-  type ObservableGauge,
+  type ObservableUpDownCounter,
 } from "@opentelemetry/api";
 import { liveKernels } from "@weft/kernel";
 import {
-  ATTR_KERNEL_ID,
-  ATTR_REASON_CODE,
-  COUNTER_METRICS,
-  GAUGE_METRICS,
-  INVOKE_DURATION_BUCKETS,
-  METRIC_INVOKE_DURATION,
-  REASON_CODE_UNSPECIFIED,
-} from "./attributes.js";
+  ATTR_WEFT_KERNEL_ID,
+  ATTR_WEFT_REASON_CODE,
+  METRIC_GEN_AI_EXECUTE_TOOL_DURATION,
+  METRIC_WEFT_KERNEL_BUDGET_DOWNGRADES,
+  METRIC_WEFT_KERNEL_DENIALS,
+  METRIC_WEFT_KERNEL_EXPANSIONS,
+  METRIC_WEFT_KERNEL_FALLBACK_ACTIVATIONS,
+  METRIC_WEFT_KERNEL_GRANTS,
+  METRIC_WEFT_KERNEL_HANDLE_COUNT,
+  METRIC_WEFT_KERNEL_HANDLE_STORES,
+  METRIC_WEFT_KERNEL_INVOCATION_FAILURES,
+  METRIC_WEFT_KERNEL_INVOCATIONS,
+  METRIC_WEFT_KERNEL_REDACTION_EVENTS,
+  METRIC_WEFT_KERNEL_REVOCATION_COUNT,
+  METRIC_WEFT_KERNEL_TRACE_STORE_TRACE_COUNT,
+  type MetricDefinition,
+  metricDefinition,
+  WEFT_REASON_CODE_VALUE_UNSPECIFIED,
+} from "@weft/semconv";
+
+/** Monotonic KernelStats counters, keyed by their `StatsSnapshot` field. */
+export const COUNTER_METRICS = {
+  grants: metricDefinition(METRIC_WEFT_KERNEL_GRANTS),
+  denials: metricDefinition(METRIC_WEFT_KERNEL_DENIALS),
+  invocations: metricDefinition(METRIC_WEFT_KERNEL_INVOCATIONS),
+  invocationFailures: metricDefinition(METRIC_WEFT_KERNEL_INVOCATION_FAILURES),
+  fallbackActivations: metricDefinition(METRIC_WEFT_KERNEL_FALLBACK_ACTIVATIONS),
+  redactionEvents: metricDefinition(METRIC_WEFT_KERNEL_REDACTION_EVENTS),
+  budgetDowngrades: metricDefinition(METRIC_WEFT_KERNEL_BUDGET_DOWNGRADES),
+  handleStores: metricDefinition(METRIC_WEFT_KERNEL_HANDLE_STORES),
+  expansions: metricDefinition(METRIC_WEFT_KERNEL_EXPANSIONS),
+} as const satisfies Record<string, MetricDefinition>;
+
+/** Levels from `kernel.gauges()` (observable UpDownCounters), keyed by their field. */
+export const LEVEL_METRICS = {
+  traceStoreSize: metricDefinition(METRIC_WEFT_KERNEL_TRACE_STORE_TRACE_COUNT),
+  liveHandles: metricDefinition(METRIC_WEFT_KERNEL_HANDLE_COUNT),
+  trackedRevocations: metricDefinition(METRIC_WEFT_KERNEL_REVOCATION_COUNT),
+} as const satisfies Record<string, MetricDefinition>;
+
+/** The per-call tool duration histogram, `gen_ai.execute_tool.duration`. */
+export const TOOL_DURATION_METRIC = metricDefinition(METRIC_GEN_AI_EXECUTE_TOOL_DURATION);
+
+/** Explicit buckets in seconds: tool calls span sub-millisecond local reads to slow HTTP calls. */
+export const INVOKE_DURATION_BUCKETS = [
+  0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];
 
 type CounterField = keyof typeof COUNTER_METRICS;
-type GaugeField = keyof typeof GAUGE_METRICS;
+type LevelField = keyof typeof LEVEL_METRICS;
 
 const COUNTER_FIELDS = Object.keys(COUNTER_METRICS) as CounterField[];
-const GAUGE_FIELDS = Object.keys(GAUGE_METRICS) as GaugeField[];
+const LEVEL_FIELDS = Object.keys(LEVEL_METRICS) as LevelField[];
 
 /** What one kernel contributes at collection time, summed over kernels sharing an id. */
 interface KernelReading {
   counters: Record<CounterField, number>;
   denialsByReason: Map<string, number>;
-  gauges: Record<GaugeField, number>;
+  gauges: Record<LevelField, number>;
 }
 
 export class KernelMetrics {
   readonly #meter: Meter;
   readonly #counters: Record<CounterField, ObservableCounter>;
-  readonly #gauges: Record<GaugeField, ObservableGauge>;
+  readonly #levels: Record<LevelField, ObservableUpDownCounter>;
   readonly #duration: Histogram;
   readonly #callback: BatchObservableCallback;
   readonly #observables: Observable[];
@@ -55,21 +94,21 @@ export class KernelMetrics {
       const { name, unit, description } = COUNTER_METRICS[field];
       counters[field] = meter.createObservableCounter(name, { unit, description });
     }
-    const gauges = {} as Record<GaugeField, ObservableGauge>;
-    for (const field of GAUGE_FIELDS) {
-      const { name, unit, description } = GAUGE_METRICS[field];
-      gauges[field] = meter.createObservableGauge(name, { unit, description });
+    const levels = {} as Record<LevelField, ObservableUpDownCounter>;
+    for (const field of LEVEL_FIELDS) {
+      const { name, unit, description } = LEVEL_METRICS[field];
+      levels[field] = meter.createObservableUpDownCounter(name, { unit, description });
     }
     this.#counters = counters;
-    this.#gauges = gauges;
-    this.#duration = meter.createHistogram(METRIC_INVOKE_DURATION.name, {
-      unit: METRIC_INVOKE_DURATION.unit,
-      description: METRIC_INVOKE_DURATION.description,
+    this.#levels = levels;
+    this.#duration = meter.createHistogram(TOOL_DURATION_METRIC.name, {
+      unit: TOOL_DURATION_METRIC.unit,
+      description: TOOL_DURATION_METRIC.description,
       advice: { explicitBucketBoundaries: INVOKE_DURATION_BUCKETS },
     });
     // The no-op meter hands out one shared histogram; spotting it saves two clock reads per invoke.
-    this.recordsDuration = this.#duration !== createNoopMeter().createHistogram(METRIC_INVOKE_DURATION.name);
-    this.#observables = [...Object.values(counters), ...Object.values(gauges)];
+    this.recordsDuration = this.#duration !== createNoopMeter().createHistogram(TOOL_DURATION_METRIC.name);
+    this.#observables = [...Object.values(counters), ...Object.values(levels)];
     this.#callback = (result) => {
       if (isActive()) this.#observe(result);
     };
@@ -87,16 +126,16 @@ export class KernelMetrics {
 
   #observe(result: BatchObservableResult): void {
     for (const [kernelId, reading] of readKernels()) {
-      const attributes = { [ATTR_KERNEL_ID]: kernelId };
+      const attributes = { [ATTR_WEFT_KERNEL_ID]: kernelId };
       for (const field of COUNTER_FIELDS) {
         if (field === "denials") continue;
         result.observe(this.#counters[field], reading.counters[field], attributes);
       }
       for (const [reasonCode, count] of reading.denialsByReason) {
-        result.observe(this.#counters.denials, count, { ...attributes, [ATTR_REASON_CODE]: reasonCode });
+        result.observe(this.#counters.denials, count, { ...attributes, [ATTR_WEFT_REASON_CODE]: reasonCode });
       }
-      for (const field of GAUGE_FIELDS) {
-        result.observe(this.#gauges[field], reading.gauges[field], attributes);
+      for (const field of LEVEL_FIELDS) {
+        result.observe(this.#levels[field], reading.gauges[field], attributes);
       }
     }
   }
@@ -113,12 +152,12 @@ function readKernels(): Map<string, KernelReading> {
       reading = {
         counters: Object.fromEntries(COUNTER_FIELDS.map((f) => [f, 0])) as Record<CounterField, number>,
         denialsByReason: new Map(),
-        gauges: Object.fromEntries(GAUGE_FIELDS.map((f) => [f, 0])) as Record<GaugeField, number>,
+        gauges: Object.fromEntries(LEVEL_FIELDS.map((f) => [f, 0])) as Record<LevelField, number>,
       };
       readings.set(kernel.id, reading);
     }
     for (const field of COUNTER_FIELDS) reading.counters[field] += stats[field];
-    for (const field of GAUGE_FIELDS) reading.gauges[field] += gauges[field];
+    for (const field of LEVEL_FIELDS) reading.gauges[field] += gauges[field];
     // Denials are reported per reason; any the kernel counted without one keep the total right.
     let attributed = 0;
     for (const [reasonCode, count] of Object.entries<number>(stats.denialsByReason)) {
@@ -127,8 +166,8 @@ function readKernels(): Map<string, KernelReading> {
     }
     const rest = stats.denials - attributed;
     if (rest > 0) {
-      const previous = reading.denialsByReason.get(REASON_CODE_UNSPECIFIED) ?? 0;
-      reading.denialsByReason.set(REASON_CODE_UNSPECIFIED, previous + rest);
+      const previous = reading.denialsByReason.get(WEFT_REASON_CODE_VALUE_UNSPECIFIED) ?? 0;
+      reading.denialsByReason.set(WEFT_REASON_CODE_VALUE_UNSPECIFIED, previous + rest);
     }
   }
   return readings;

@@ -4,6 +4,7 @@
 
 import { type Attributes, type Span, SpanKind, type SpanOptions } from "@opentelemetry/api";
 import {
+  type AgentFields,
   CHANNEL_EXPAND,
   CHANNEL_GRANT,
   CHANNEL_INVOKE,
@@ -14,35 +15,42 @@ import {
   type RevokeMessage,
 } from "@weft/kernel";
 import {
-  ATTR_ACTION_ID,
-  ATTR_CAPABILITY_ID,
-  ATTR_DECISION,
-  ATTR_DRIVER_ID,
-  ATTR_DRIVERS_TRIED,
-  ATTR_DRY_RUN,
-  ATTR_FALLBACK,
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_DESCRIPTION,
   ATTR_GEN_AI_TOOL_NAME,
-  ATTR_HANDLE_ID,
-  ATTR_KERNEL_ID,
-  ATTR_PRINCIPAL_ID,
-  ATTR_REASON_CODE,
-  ATTR_RESPONSE_MODE_EFFECTIVE,
-  ATTR_RESPONSE_MODE_REQUESTED,
-  ATTR_REVOKED_COUNT,
-  ATTR_ROW_COUNT,
-  ATTR_SAFETY_CLASS,
-  ATTR_SENSITIVITY,
-  ATTR_TOKEN_EXPIRES_AT,
-  ATTR_TOKEN_ID,
-  GEN_AI_OPERATION_EXECUTE_TOOL,
+  ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_WEFT_ACTION_ID,
+  ATTR_WEFT_CAPABILITY_ID,
+  ATTR_WEFT_CAPABILITY_SAFETY_CLASS,
+  ATTR_WEFT_CAPABILITY_SENSITIVITY,
+  ATTR_WEFT_DECISION,
+  ATTR_WEFT_DRIVER_FALLBACK,
+  ATTR_WEFT_DRIVER_ID,
+  ATTR_WEFT_DRIVER_TRIED_IDS,
+  ATTR_WEFT_DRY_RUN,
+  ATTR_WEFT_EXPAND_ROW_COUNT,
+  ATTR_WEFT_HANDLE_ID,
+  ATTR_WEFT_KERNEL_ID,
+  ATTR_WEFT_PRINCIPAL_ID,
+  ATTR_WEFT_REASON_CODE,
+  ATTR_WEFT_RESPONSE_MODE_EFFECTIVE,
+  ATTR_WEFT_RESPONSE_MODE_REQUESTED,
+  ATTR_WEFT_REVOKE_COUNT,
+  ATTR_WEFT_TOKEN_EXPIRES_AT,
+  ATTR_WEFT_TOKEN_ID,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  GEN_AI_TOOL_TYPE_VALUE_FUNCTION,
   SPAN_EXECUTE_TOOL,
-  SPAN_EXPAND,
-  SPAN_GRANT,
+  SPAN_EXPAND_HANDLE,
+  SPAN_GRANT_CAPABILITY,
   SPAN_REVOKE_PRINCIPAL,
   SPAN_REVOKE_TOKEN,
-} from "./attributes.js";
+} from "@weft/semconv";
 import type { KernelMessage, KernelOperation } from "./config.js";
 
 /**
@@ -52,8 +60,6 @@ import type { KernelMessage, KernelOperation } from "./config.js";
 export interface SpanStart {
   readonly name: string;
   readonly options: SpanOptions;
-  /** Attributes of a successful invoke's duration measurement (invoke only). */
-  readonly durationAttributes: Attributes | undefined;
 }
 
 export interface OperationSpec<M extends KernelMessage = KernelMessage> {
@@ -85,7 +91,7 @@ function nameCache(prefix: string): (id: string) => string {
   };
 }
 
-const grantName = nameCache(SPAN_GRANT);
+const grantName = nameCache(SPAN_GRANT_CAPABILITY);
 const executeToolName = nameCache(SPAN_EXECUTE_TOOL);
 
 type PairCache<V> = Map<string, Map<string, V>> & { build: (kernelId: string, capabilityId: string) => V };
@@ -110,35 +116,81 @@ export function perKernelCapability<V>(cache: PairCache<V>, kernelId: string, ca
 }
 
 const invokeStartAttributes = pairCache<Attributes>((kernelId, capabilityId) => ({
-  [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_EXECUTE_TOOL,
+  [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
   [ATTR_GEN_AI_TOOL_NAME]: capabilityId,
-  [ATTR_KERNEL_ID]: kernelId,
+  [ATTR_WEFT_KERNEL_ID]: kernelId,
 }));
 
-// Everything an invoke's span start and duration record need depends only on kernel and
-// capability: one entry per pair, found with one lookup, instead of a name, a start-attribute
-// set, a span-options object and a duration-attribute set looked up or built on every call.
+// Everything an invoke's span start needs depends only on kernel and capability: one entry per
+// pair, found with one lookup, instead of a name, a start-attribute set and a span-options
+// object looked up or built on every call.
 const invokeStarts = pairCache<SpanStart>((kernelId, capabilityId) => ({
   name: executeToolName(capabilityId),
   options: {
     kind: SpanKind.INTERNAL,
     attributes: perKernelCapability(invokeStartAttributes, kernelId, capabilityId),
   },
-  durationAttributes: { [ATTR_KERNEL_ID]: kernelId, [ATTR_CAPABILITY_ID]: capabilityId },
 }));
+
+/** Duration attributes of successful calls: one set per kernel and capability, then per agent. */
+interface DurationSets {
+  withoutAgent: Attributes | undefined;
+  byAgent: Map<string, Attributes>;
+}
+const durationSets = pairCache<DurationSets>(() => ({ withoutAgent: undefined, byAgent: new Map() }));
+
+function durationSet(m: InvokeMessage, errorType: string | undefined): Attributes {
+  const attributes: Attributes = {
+    [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+    [ATTR_GEN_AI_TOOL_NAME]: m.capabilityId,
+    // Unknown only when the call failed before the capability was looked up.
+    [ATTR_GEN_AI_TOOL_TYPE]: m.toolType ?? GEN_AI_TOOL_TYPE_VALUE_FUNCTION,
+    [ATTR_WEFT_KERNEL_ID]: m.kernelId,
+  };
+  if (m.agentName !== undefined) attributes[ATTR_GEN_AI_AGENT_NAME] = m.agentName;
+  if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+  return attributes;
+}
+
+/**
+ * Attributes of one `gen_ai.execute_tool.duration` measurement. A success reuses a cached set
+ * (the SDK hashes the set on every record; a fresh object per call would also be garbage);
+ * failures are rarer and get their own, with `error.type`.
+ */
+export function invokeDurationAttributes(m: InvokeMessage, errorType: string | undefined): Attributes {
+  if (errorType !== undefined) return durationSet(m, errorType);
+  const sets = perKernelCapability(durationSets, m.kernelId, m.capabilityId);
+  const agent = m.agentName;
+  if (agent === undefined) {
+    if (sets.withoutAgent === undefined) sets.withoutAgent = durationSet(m, undefined);
+    return sets.withoutAgent;
+  }
+  let cached = sets.byAgent.get(agent);
+  if (cached === undefined) {
+    cached = durationSet(m, undefined);
+    if (sets.byAgent.size < NAME_CACHE_LIMIT) sets.byAgent.set(agent, cached);
+  }
+  return cached;
+}
 
 /** Builds a fresh SpanStart for operations off the hot path. */
 function freshStart<M extends KernelMessage>(spec: OperationSpec<M>, m: M): SpanStart {
   return {
     name: spec.spanName(m),
     options: { kind: SpanKind.INTERNAL, attributes: spec.startAttributes(m) },
-    durationAttributes: undefined,
   };
 }
 
 /** Sets `key` only when the kernel provided a value (absent fields stay absent on the span). */
 function set(span: Span, key: string, value: string | number | boolean | string[] | undefined): void {
   if (value !== undefined) span.setAttribute(key, value);
+}
+
+/** The acting agent's `gen_ai.agent.*` / `gen_ai.conversation.id`, as far as the kernel knows it. */
+function setAgent(span: Span, m: AgentFields): void {
+  set(span, ATTR_GEN_AI_AGENT_NAME, m.agentName);
+  set(span, ATTR_GEN_AI_AGENT_ID, m.agentId);
+  set(span, ATTR_GEN_AI_CONVERSATION_ID, m.conversationId);
 }
 
 export const grantSpec: OperationSpec<GrantMessage> = {
@@ -150,18 +202,19 @@ export const grantSpec: OperationSpec<GrantMessage> = {
     return freshStart(this, m);
   },
   startAttributes: (m) => ({
-    [ATTR_KERNEL_ID]: m.kernelId,
-    [ATTR_CAPABILITY_ID]: m.capabilityId,
-    [ATTR_PRINCIPAL_ID]: m.principalId,
-    [ATTR_SAFETY_CLASS]: m.safetyClass,
-    [ATTR_SENSITIVITY]: m.sensitivity,
+    [ATTR_WEFT_KERNEL_ID]: m.kernelId,
+    [ATTR_WEFT_CAPABILITY_ID]: m.capabilityId,
+    [ATTR_WEFT_PRINCIPAL_ID]: m.principalId,
+    [ATTR_WEFT_CAPABILITY_SAFETY_CLASS]: m.safetyClass,
+    [ATTR_WEFT_CAPABILITY_SENSITIVITY]: m.sensitivity,
   }),
   finish(span, m) {
-    set(span, ATTR_DECISION, m.decision);
-    set(span, ATTR_REASON_CODE, m.reasonCode);
-    set(span, ATTR_TOKEN_ID, m.tokenId);
-    set(span, ATTR_TOKEN_EXPIRES_AT, m.expiresAt);
-    set(span, ATTR_ACTION_ID, m.actionId);
+    set(span, ATTR_WEFT_DECISION, m.decision);
+    set(span, ATTR_WEFT_REASON_CODE, m.reasonCode);
+    set(span, ATTR_WEFT_TOKEN_ID, m.tokenId);
+    set(span, ATTR_WEFT_TOKEN_EXPIRES_AT, m.expiresAt);
+    set(span, ATTR_WEFT_ACTION_ID, m.actionId);
+    setAgent(span, m);
   },
 };
 
@@ -178,28 +231,33 @@ export const invokeSpec: OperationSpec<InvokeMessage> = {
   startAttributes: (m) => perKernelCapability(invokeStartAttributes, m.kernelId, m.capabilityId),
   start: (m) => perKernelCapability(invokeStarts, m.kernelId, m.capabilityId),
   finish(span, m) {
-    span.setAttribute(ATTR_CAPABILITY_ID, m.capabilityId);
-    span.setAttribute(ATTR_PRINCIPAL_ID, m.principalId);
-    span.setAttribute(ATTR_TOKEN_ID, m.tokenId);
-    span.setAttribute(ATTR_RESPONSE_MODE_REQUESTED, m.requestedResponseMode);
-    if (m.dryRun) span.setAttribute(ATTR_DRY_RUN, true);
-    set(span, ATTR_GEN_AI_TOOL_CALL_ID, m.actionId);
-    set(span, ATTR_SAFETY_CLASS, m.safetyClass);
-    set(span, ATTR_SENSITIVITY, m.sensitivity);
-    set(span, ATTR_RESPONSE_MODE_EFFECTIVE, m.responseMode);
-    set(span, ATTR_DRIVER_ID, m.driverId);
+    span.setAttribute(ATTR_WEFT_CAPABILITY_ID, m.capabilityId);
+    span.setAttribute(ATTR_WEFT_PRINCIPAL_ID, m.principalId);
+    span.setAttribute(ATTR_WEFT_TOKEN_ID, m.tokenId);
+    span.setAttribute(ATTR_WEFT_RESPONSE_MODE_REQUESTED, m.requestedResponseMode);
+    if (m.dryRun) span.setAttribute(ATTR_WEFT_DRY_RUN, true);
+    set(span, ATTR_WEFT_ACTION_ID, m.actionId);
+    // The model's id for the call, never Weft's own: only the caller knows it.
+    set(span, ATTR_GEN_AI_TOOL_CALL_ID, m.toolCallId);
+    set(span, ATTR_GEN_AI_TOOL_TYPE, m.toolType);
+    set(span, ATTR_GEN_AI_TOOL_DESCRIPTION, m.toolDescription);
+    setAgent(span, m);
+    set(span, ATTR_WEFT_CAPABILITY_SAFETY_CLASS, m.safetyClass);
+    set(span, ATTR_WEFT_CAPABILITY_SENSITIVITY, m.sensitivity);
+    set(span, ATTR_WEFT_RESPONSE_MODE_EFFECTIVE, m.responseMode);
+    set(span, ATTR_WEFT_DRIVER_ID, m.driverId);
     const tried = m.driversTried;
     if (m.fallback !== undefined) {
       // The kernel's `fallback` (like stats.fallbackActivations) is true as soon as any driver
       // failed, even the only one. On the span it means what a reader expects: a later driver
       // was tried after an earlier one failed, i.e. more than one driver was attempted.
-      span.setAttribute(ATTR_FALLBACK, m.fallback && tried !== undefined && tried.length > 1);
+      span.setAttribute(ATTR_WEFT_DRIVER_FALLBACK, m.fallback && tried !== undefined && tried.length > 1);
     }
     // The list is only informative when more than the final driver was tried.
-    if (tried !== undefined && tried.length > 1) span.setAttribute(ATTR_DRIVERS_TRIED, tried);
-    set(span, ATTR_HANDLE_ID, m.handleId);
-    set(span, ATTR_DECISION, m.decision);
-    set(span, ATTR_REASON_CODE, m.reasonCode);
+    if (tried !== undefined && tried.length > 1) span.setAttribute(ATTR_WEFT_DRIVER_TRIED_IDS, tried);
+    set(span, ATTR_WEFT_HANDLE_ID, m.handleId);
+    set(span, ATTR_WEFT_DECISION, m.decision);
+    set(span, ATTR_WEFT_REASON_CODE, m.reasonCode);
   },
 };
 
@@ -207,22 +265,24 @@ export const expandSpec: OperationSpec<ExpandMessage> = {
   operation: "expand",
   async: false,
   channel: CHANNEL_EXPAND,
-  spanName: (m) => (m.capabilityId === undefined ? SPAN_EXPAND : `${SPAN_EXPAND} ${m.capabilityId}`),
+  spanName: (m) =>
+    m.capabilityId === undefined ? SPAN_EXPAND_HANDLE : `${SPAN_EXPAND_HANDLE} ${m.capabilityId}`,
   start(m) {
     return freshStart(this, m);
   },
   startAttributes: (m) => ({
-    [ATTR_KERNEL_ID]: m.kernelId,
-    [ATTR_PRINCIPAL_ID]: m.principalId,
-    [ATTR_HANDLE_ID]: m.handleId,
+    [ATTR_WEFT_KERNEL_ID]: m.kernelId,
+    [ATTR_WEFT_PRINCIPAL_ID]: m.principalId,
+    [ATTR_WEFT_HANDLE_ID]: m.handleId,
   }),
   finish(span, m) {
     // The capability is known only once the handle has been looked up.
-    if (m.capabilityId !== undefined) span.updateName(`${SPAN_EXPAND} ${m.capabilityId}`);
-    set(span, ATTR_CAPABILITY_ID, m.capabilityId);
-    set(span, ATTR_ACTION_ID, m.actionId);
-    set(span, ATTR_ROW_COUNT, m.rowCount);
-    set(span, ATTR_REASON_CODE, m.reasonCode);
+    if (m.capabilityId !== undefined) span.updateName(`${SPAN_EXPAND_HANDLE} ${m.capabilityId}`);
+    set(span, ATTR_WEFT_CAPABILITY_ID, m.capabilityId);
+    set(span, ATTR_WEFT_ACTION_ID, m.actionId);
+    set(span, ATTR_WEFT_EXPAND_ROW_COUNT, m.rowCount);
+    set(span, ATTR_WEFT_REASON_CODE, m.reasonCode);
+    setAgent(span, m);
   },
 };
 
@@ -235,13 +295,14 @@ export const revokeSpec: OperationSpec<RevokeMessage> = {
     return freshStart(this, m);
   },
   startAttributes: (m) => {
-    const attributes: Attributes = { [ATTR_KERNEL_ID]: m.kernelId };
-    if (m.tokenId !== undefined) attributes[ATTR_TOKEN_ID] = m.tokenId;
-    if (m.principalId !== undefined) attributes[ATTR_PRINCIPAL_ID] = m.principalId;
+    const attributes: Attributes = { [ATTR_WEFT_KERNEL_ID]: m.kernelId };
+    if (m.tokenId !== undefined) attributes[ATTR_WEFT_TOKEN_ID] = m.tokenId;
+    if (m.principalId !== undefined) attributes[ATTR_WEFT_PRINCIPAL_ID] = m.principalId;
     return attributes;
   },
   finish(span, m) {
-    set(span, ATTR_REVOKED_COUNT, m.revokedCount);
+    set(span, ATTR_WEFT_REVOKE_COUNT, m.revokedCount);
+    set(span, ATTR_WEFT_ACTION_ID, m.actionId);
   },
 };
 

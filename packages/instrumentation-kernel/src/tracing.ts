@@ -13,19 +13,20 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import type { Decision, InvokeMessage, KernelMessageBase } from "@weft/kernel";
+import type { AgentFields, Decision, InvokeMessage, KernelMessageBase } from "@weft/kernel";
 import {
-  ARGS_DIGEST_PREFIX,
-  ATTR_ARGS_DIGEST,
-  ATTR_CAPABILITY_ID,
   ATTR_ERROR_TYPE,
-  ATTR_KERNEL_ID,
-  ATTR_REASON_CODE,
-  ERROR_TYPE_OTHER,
-  EVENT_DENY,
-} from "./attributes.js";
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_WEFT_ARGS_DIGEST,
+  ATTR_WEFT_REASON_CODE,
+  ERROR_TYPE_VALUE_OTHER,
+  EVENT_WEFT_DENY,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  SPAN_EXECUTE_TOOL,
+  WEFT_ARGS_DIGEST_PREFIX,
+} from "@weft/semconv";
 import type { KernelMessage, KernelOperation } from "./config.js";
-import type { OperationSpec } from "./spans.js";
+import { invokeDurationAttributes, type OperationSpec } from "./spans.js";
 
 /** What the subscriber needs from the instrumentation that owns it. */
 export interface SubscriberHost {
@@ -37,6 +38,12 @@ export interface SubscriberHost {
   readonly requireParentSpan: boolean;
   /** Key for `weft.args.digest`, or undefined when arg digests are off. */
   readonly argsDigestKey: string | Uint8Array | undefined;
+  /** `gen_ai.agent.*` from the instrumentation's `agent` option, for spans the kernel gave none. */
+  readonly fallbackAgent: Attributes | undefined;
+  /** The `compat` option's span-kind keys, or undefined when none is configured. */
+  readonly compat: ((operation: KernelOperation, capabilityId: string | undefined) => Attributes) | undefined;
+  /** True with `toolSpan: "enrich"`. */
+  readonly enrichToolSpan: boolean;
   runSpanHook(span: Span, message: KernelMessage, operation: KernelOperation): void;
   recordInvokeDuration(seconds: number, attributes: Attributes): void;
 }
@@ -44,10 +51,10 @@ export interface SubscriberHost {
 /** Per-call bookkeeping, stored on the message under a key private to one subscriber. */
 interface CallState {
   span: Span | undefined;
+  /** True when `span` is the caller's own execute_tool span (enrich mode): never ended here. */
+  borrowed: boolean;
   startedAt: number;
   done: boolean;
-  /** The shared attribute set a successful invoke's duration is recorded with. */
-  durationAttributes: Attributes | undefined;
 }
 
 /** Fields TracingChannel itself adds to the message. */
@@ -79,11 +86,17 @@ export function createSubscriber(
     const traced = host.tracingEnabled;
     // With only the no-op API there is nothing to record: leave the message untouched.
     if (!traced && !timed) return;
-    const begin = spec.start(message as KernelMessage);
     let span: Span | undefined;
+    let borrowed = false;
     if (traced) {
       const parent = context.active();
-      if (!host.requireParentSpan || trace.getSpan(parent) !== undefined) {
+      const active = trace.getSpan(parent);
+      if (isInvoke && host.enrichToolSpan && active !== undefined && isToolSpan(active)) {
+        // The framework's own span for this call is already active around the kernel's work.
+        span = active;
+        borrowed = true;
+      } else if (!host.requireParentSpan || active !== undefined) {
+        const begin = spec.start(message as KernelMessage);
         span = host.tracer.startSpan(begin.name, begin.options, parent);
         // Nothing to activate when the span is a no-op without its own context (no SDK).
         if (span.isRecording() || isSpanContextValid(span.spanContext())) {
@@ -93,9 +106,9 @@ export function createSubscriber(
     }
     message[stateKey] = {
       span,
+      borrowed,
       startedAt: timed ? performance.now() : -1,
       done: false,
-      durationAttributes: begin.durationAttributes,
     };
   };
 
@@ -115,32 +128,44 @@ export function createSubscriber(
         if (isInvoke && host.argsDigestKey !== undefined) {
           const digestArgs = (message as unknown as InvokeMessage).digestArgs;
           if (digestArgs !== undefined) {
-            span.setAttribute(ATTR_ARGS_DIGEST, ARGS_DIGEST_PREFIX + digestArgs(host.argsDigestKey));
+            span.setAttribute(
+              ATTR_WEFT_ARGS_DIGEST,
+              WEFT_ARGS_DIGEST_PREFIX + digestArgs(host.argsDigestKey),
+            );
           }
+        }
+        if (host.fallbackAgent !== undefined && spec.operation !== "revoke") {
+          const m = message as AgentFields;
+          if (m.agentName === undefined && m.agentId === undefined && m.conversationId === undefined) {
+            span.setAttributes(host.fallbackAgent);
+          }
+        }
+        if (host.compat !== undefined) {
+          span.setAttributes(
+            host.compat(spec.operation, (message as { capabilityId?: string }).capabilityId),
+          );
         }
         if (errorType !== undefined) {
           span.setAttribute(ATTR_ERROR_TYPE, errorType);
-          // The description is the stable code only: error messages of drivers may quote args.
-          span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
+          // No description: it would only repeat error.type (the conventions say not to), and a
+          // driver's error message may quote the arguments.
+          span.setStatus({ code: SpanStatusCode.ERROR });
         }
         if (denied) {
           const event: Attributes = {};
-          if (message.reasonCode !== undefined) event[ATTR_REASON_CODE] = message.reasonCode;
-          span.addEvent(EVENT_DENY, event);
+          if (message.reasonCode !== undefined) event[ATTR_WEFT_REASON_CODE] = message.reasonCode;
+          span.addEvent(EVENT_WEFT_DENY, event);
         }
         host.runSpanHook(span, message as KernelMessage, spec.operation);
       }
-      span.end();
+      if (!state.borrowed) span.end();
     }
     if (state.startedAt >= 0) {
-      // Successful calls reuse the attribute set found at start (one per kernel and capability).
-      let attributes = state.durationAttributes;
-      if (errorType !== undefined || attributes === undefined) {
-        const { kernelId, capabilityId } = message as unknown as InvokeMessage;
-        attributes = { [ATTR_KERNEL_ID]: kernelId, [ATTR_CAPABILITY_ID]: capabilityId };
-        if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
-      }
-      host.recordInvokeDuration((performance.now() - state.startedAt) / 1000, attributes);
+      const seconds = (performance.now() - state.startedAt) / 1000;
+      host.recordInvokeDuration(
+        seconds,
+        invokeDurationAttributes(message as unknown as InvokeMessage, errorType),
+      );
     }
   };
 
@@ -156,6 +181,18 @@ export function createSubscriber(
       : (raw) => finish(raw as Message),
     asyncEnd: (raw) => finish(raw as Message),
   } as TracingChannelSubscribers<object>;
+}
+
+/**
+ * Whether the active span is a tool span of the caller's (enrich mode). The API cannot read a
+ * span's name or attributes; SDK spans expose both, and a span we cannot inspect is not
+ * borrowed, so an `invoke_agent` span is never mistaken for a tool span.
+ */
+function isToolSpan(span: Span): boolean {
+  if (!span.isRecording()) return false;
+  const readable = span as unknown as { name?: unknown; attributes?: Record<string, unknown> };
+  if (typeof readable.name === "string" && readable.name.startsWith(SPAN_EXECUTE_TOOL)) return true;
+  return readable.attributes?.[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL;
 }
 
 /** Chains onto a slot another subscriber may already have filled. */
@@ -181,6 +218,6 @@ function errorTypeOf(message: Message): string {
     if (typeof name === "string" && name !== "" && name !== "Object") return name;
   }
   // A deny the kernel reported without throwing still needs a type on the span.
-  if (message.decision === "deny") return message.reasonCode ?? ERROR_TYPE_OTHER;
-  return ERROR_TYPE_OTHER;
+  if (message.decision === "deny") return message.reasonCode ?? ERROR_TYPE_VALUE_OTHER;
+  return ERROR_TYPE_VALUE_OTHER;
 }

@@ -34,6 +34,9 @@ function invokeMessage(): InvokeMessage {
 function publishInvoke(message: InvokeMessage, driver: () => Promise<unknown>): Promise<unknown> {
   return invokeChannel.tracePromise(async () => {
     message.actionId = "act-1";
+    message.toolCallId = "call_contract_1";
+    message.toolType = "datastore";
+    message.toolDescription = "Read a customer";
     message.safetyClass = "READ";
     message.sensitivity = "PII";
     message.driverId = "memory";
@@ -77,7 +80,10 @@ describe("span mapping from channel messages", () => {
     expect(span?.attributes).toMatchObject({
       "gen_ai.operation.name": "execute_tool",
       "gen_ai.tool.name": "crm.read",
-      "gen_ai.tool.call.id": "act-1",
+      "gen_ai.tool.call.id": "call_contract_1",
+      "gen_ai.tool.type": "datastore",
+      "gen_ai.tool.description": "Read a customer",
+      "weft.action.id": "act-1",
       "weft.kernel.id": "k-contract",
       "weft.principal.id": "agent-1",
       "weft.capability.id": "crm.read",
@@ -97,7 +103,9 @@ describe("span mapping from channel messages", () => {
     const failure = Object.assign(new Error("driver said: secret-arg-value"), { code: "DRIVER_FAILED" });
     await expect(publishInvoke(message, () => Promise.reject(failure))).rejects.toBe(failure);
     const [span] = await otel.spans();
-    expect(span?.status).toEqual({ code: SpanStatusCode.ERROR, message: "DRIVER_FAILED" });
+    // The description stays empty: it would only repeat error.type.
+    expect(span?.status).toEqual({ code: SpanStatusCode.ERROR });
+    expect(span?.attributes["error.type"]).toBe("DRIVER_FAILED");
     expect(span?.attributes["error.type"]).toBe("DRIVER_FAILED");
     expect(JSON.stringify(span?.attributes)).not.toContain("secret-arg-value");
     expect(span?.events).toEqual([]);

@@ -1,15 +1,10 @@
 // KernelStats as asynchronous instruments: after a scripted workload on two kernels, every
 // exported value equals what kernel.stats / kernel.gauges() say, per weft.kernel.id.
 
-import type { HistogramMetricData } from "@opentelemetry/sdk-metrics";
+import { DataPointType, type HistogramMetricData } from "@opentelemetry/sdk-metrics";
 import type { Kernel } from "@weft/kernel";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  COUNTER_METRICS,
-  GAUGE_METRICS,
-  KernelInstrumentation,
-  METRIC_INVOKE_DURATION,
-} from "../src/index.js";
+import { COUNTER_METRICS, KernelInstrumentation, LEVEL_METRICS, TOOL_DURATION_METRIC } from "../src/index.js";
 import { FAILING, grantRead, makeKernel, reader, WRITE, writer } from "./kernel-fixture.js";
 import { createOtel, findMetric, type Otel, pointValue } from "./otel.js";
 
@@ -79,15 +74,32 @@ describe("metrics", () => {
         expect(pointValue(denials, { ...id, "weft.reason_code": reason })).toBe(count);
       }
       const gauges = kernel.gauges();
-      for (const [field, spec] of Object.entries(GAUGE_METRICS)) {
+      for (const [field, spec] of Object.entries(LEVEL_METRICS)) {
         expect(pointValue(findMetric(metrics, spec.name), id), spec.name).toBe(
           gauges[field as keyof typeof gauges],
         );
       }
-      // The histogram saw every invoke call, successful or not, in seconds.
-      const duration = findMetric(metrics, METRIC_INVOKE_DURATION.name) as HistogramMetricData;
+      for (const spec of Object.values(LEVEL_METRICS)) {
+        // Levels are additive counts: UpDownCounters, never gauges.
+        const level = findMetric(metrics, spec.name);
+        expect([spec.name, level.dataPointType, "isMonotonic" in level && level.isMonotonic]).toEqual([
+          spec.name,
+          DataPointType.SUM,
+          false,
+        ]);
+      }
+      // gen_ai.execute_tool.duration saw every invoke call, successful or not, in seconds.
+      const duration = findMetric(metrics, "gen_ai.execute_tool.duration") as HistogramMetricData;
       expect(duration.descriptor.unit).toBe("s");
       const points = duration.dataPoints.filter((p) => p.attributes["weft.kernel.id"] === kernel.id);
+      for (const p of points) {
+        expect(p.attributes).toMatchObject({
+          "gen_ai.operation.name": "execute_tool",
+          "gen_ai.tool.type": "function",
+        });
+        expect(typeof p.attributes["gen_ai.tool.name"]).toBe("string");
+        expect(p.attributes["weft.capability.id"]).toBeUndefined();
+      }
       expect(points.reduce((n, p) => n + p.value.count, 0)).toBe(calls[index]);
       const failed = points.filter((p) => p.attributes["error.type"] !== undefined);
       expect(failed.map((p) => p.attributes["error.type"]).sort()).toEqual(
@@ -100,13 +112,9 @@ describe("metrics", () => {
   });
 
   it("follows OTel naming: dotted lowercase names, no _total, unit in `unit`", async () => {
-    const specs = [
-      ...Object.values(COUNTER_METRICS),
-      ...Object.values(GAUGE_METRICS),
-      METRIC_INVOKE_DURATION,
-    ];
+    const specs = [...Object.values(COUNTER_METRICS), ...Object.values(LEVEL_METRICS), TOOL_DURATION_METRIC];
     for (const { name, unit } of specs) {
-      expect(name).toMatch(/^weft\.kernel(\.[a-z][a-z0-9_]*)+$/);
+      expect(name).toMatch(/^(weft\.kernel|gen_ai)(\.[a-z][a-z0-9_]*)+$/);
       expect(name).not.toMatch(/_total$|seconds|_s$/);
       expect(unit).toMatch(/^(s|\{[a-z]+\})$/);
     }

@@ -72,7 +72,7 @@ describe("parentage", () => {
     const root = spans.find((s) => s.name === "invoke_agent fan-out");
     const tools = spans.filter((s) => s.name === `execute_tool ${READ}`);
     expect(tools).toHaveLength(5);
-    expect(tools.map((t) => t.attributes["gen_ai.tool.call.id"]).sort()).toEqual(
+    expect(tools.map((t) => t.attributes["weft.action.id"]).sort()).toEqual(
       frames.map((f) => f.actionId).sort(),
     );
     for (const tool of tools) {
@@ -107,8 +107,7 @@ describe("parentage", () => {
     });
     const spans = await otel.spans();
     const byName = (name: string) => spans.find((s) => s.name === name);
-    const toolByAction = (actionId: string) =>
-      spans.find((s) => s.attributes["gen_ai.tool.call.id"] === actionId);
+    const toolByAction = (actionId: string) => spans.find((s) => s.attributes["weft.action.id"] === actionId);
     const [first, second] = [...byStep.keys()];
     expect(parentOf(toolByAction(first as string))).toBe(idOf(byName("invoke_agent step-10")));
     expect(parentOf(toolByAction(second as string))).toBe(idOf(byName("invoke_agent step-20")));

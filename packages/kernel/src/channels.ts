@@ -21,9 +21,19 @@ export interface KernelMessageBase {
   runInContext?: <T>(fn: () => T) => T;
 }
 
+/**
+ * The acting agent (from `withAgent` or the Kernel option `agent`), on grant, invoke and expand
+ * messages; each field only when known.
+ */
+export interface AgentFields {
+  agentName?: string;
+  agentId?: string;
+  conversationId?: string;
+}
+
 export type Decision = "allow" | "deny";
 
-export interface GrantMessage extends KernelMessageBase {
+export interface GrantMessage extends KernelMessageBase, AgentFields {
   principalId: string;
   capabilityId: string;
   safetyClass: string;
@@ -34,15 +44,24 @@ export interface GrantMessage extends KernelMessageBase {
   /** Set on allow: the issued token's id (never its signature) and expiry (ISO-8601 UTC). */
   tokenId?: string;
   expiresAt?: string;
-  /** Set on deny: the action id of the recorded deny trace. */
+  /**
+   * Set once decided: on deny, the action id of the recorded deny trace; on allow, the grant's
+   * audit id (carried in the token; allowed grants write no action record, as in the reference).
+   */
   actionId?: string;
   /** Stable `WeftError.code` of the failure, when the grant threw. */
   errorCode?: string;
 }
 
-export interface InvokeMessage extends KernelMessageBase {
+export interface InvokeMessage extends KernelMessageBase, AgentFields {
   principalId: string;
   capabilityId: string;
+  /** The model's id for this tool call (`invoke(..., { toolCallId })`), when given. */
+  toolCallId?: string;
+  /** `gen_ai.tool.type` of the capability (`function` unless the registry says otherwise). */
+  toolType?: string;
+  /** The capability's description from the registry. */
+  toolDescription?: string;
   tokenId: string;
   requestedResponseMode: string;
   dryRun: boolean;
@@ -73,7 +92,7 @@ export interface InvokeMessage extends KernelMessageBase {
   digestArgs?: (key: string | Uint8Array) => string;
 }
 
-export interface ExpandMessage extends KernelMessageBase {
+export interface ExpandMessage extends KernelMessageBase, AgentFields {
   principalId: string;
   handleId: string;
   capabilityId?: string;
@@ -89,6 +108,8 @@ export interface RevokeMessage extends KernelMessageBase {
   principalId?: string;
   /** Tokens newly revoked by this call. */
   revokedCount?: number;
+  /** Id of this revocation call (no action record is written for revocations). */
+  actionId?: string;
 }
 
 export const grantChannel = tracingChannel<unknown, GrantMessage>(CHANNEL_GRANT);

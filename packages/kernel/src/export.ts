@@ -27,7 +27,7 @@ export function exportActionTrace(
   trace: ActionTrace,
   options: { correction?: unknown } = {},
 ): ExportedActionTrace {
-  return {
+  const out: ExportedActionTrace = {
     action_id: trace.actionId,
     capability_id: trace.capabilityId,
     principal_id: trace.principalId,
@@ -45,6 +45,13 @@ export function exportActionTrace(
     result_summary: trace.resultSummary as Record<string, unknown> | null,
     correction: options.correction ?? null,
   };
+  // Extensions after the reference's keys, and only when set: a trace without them exports
+  // exactly the reference's 16 keys.
+  if (trace.toolCallId !== undefined) out.tool_call_id = trace.toolCallId;
+  if (trace.agentName !== undefined) out.agent_name = trace.agentName;
+  if (trace.agentId !== undefined) out.agent_id = trace.agentId;
+  if (trace.conversationId !== undefined) out.conversation_id = trace.conversationId;
+  return out;
 }
 
 export function exportActionTraces(
@@ -101,7 +108,7 @@ export function decodeTrace(data: unknown): ActionTrace {
   const rs = d.result_summary;
   if (rs !== undefined && rs !== null && (typeof rs !== "object" || Array.isArray(rs)))
     throw new TraceDecodeError("Trace payload field 'result_summary' is malformed: not an object.");
-  return {
+  const trace: ActionTrace = {
     actionId: str("action_id"),
     capabilityId: str("capability_id"),
     principalId: str("principal_id"),
@@ -117,4 +124,13 @@ export function decodeTrace(data: unknown): ActionTrace {
     eventType: (optStr("event_type") ?? "invoke") as TraceEventType,
     reasonCode: optStr("reason_code"),
   };
+  const toolCallId = optStr("tool_call_id");
+  if (toolCallId !== null) trace.toolCallId = toolCallId;
+  const agentName = optStr("agent_name");
+  if (agentName !== null) trace.agentName = agentName;
+  const agentId = optStr("agent_id");
+  if (agentId !== null) trace.agentId = agentId;
+  const conversationId = optStr("conversation_id");
+  if (conversationId !== null) trace.conversationId = conversationId;
+  return trace;
 }

@@ -1,6 +1,7 @@
 // Public surface of @weft/kernel. Importing it (as every Weft library does) runs supported-node.ts,
 // which throws UnsupportedNodeError on a Node.js older than 22.15.
 
+export { type AgentContext, currentAgent, MAX_AGENT_FIELD_LENGTH, withAgent } from "./agent-context.js";
 export * from "./channels.js";
 export { getDefaultTraceStore, setDefaultTraceStore } from "./default-trace-store.js";
 export type { Driver, ExecutionContext } from "./drivers/driver.js";
@@ -45,6 +46,7 @@ export {
 } from "./kernel.js";
 export { liveKernels } from "./live-kernels.js";
 export type * from "./models.js";
+export { TOOL_TYPES } from "./models.js";
 export {
   DefaultPolicyEngine,
   type DefaultPolicyEngineOptions,

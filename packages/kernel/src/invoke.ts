@@ -3,6 +3,7 @@
 // count it, and note the outcome on the channel message.
 
 import { randomUUID } from "node:crypto";
+import type { AgentContext } from "./agent-context.js";
 import { annotator, errorText, noteFailure, noteOutcome } from "./channel-notes.js";
 import type { InvokeMessage } from "./channels.js";
 import type { Driver, ExecutionContext } from "./drivers/driver.js";
@@ -49,6 +50,8 @@ export interface PreparedInvoke {
   requested: ResponseMode;
   capability: ResolvedCapability;
   plan: RoutePlan;
+  toolCallId: string | undefined;
+  agent: AgentContext | undefined;
 }
 
 interface DriverOutcome {
@@ -114,6 +117,8 @@ export async function perform(
     responseMode: effective,
     driverId: "",
     sensitivity: p.capability.sensitivity,
+    toolCallId: p.toolCallId,
+    agent: p.agent,
   };
   const ctx: ExecutionContext = {
     capabilityId: token.capabilityId,

@@ -4,8 +4,10 @@
 // subscribes; without subscribers the hot path does no channel work at all.
 
 import { randomUUID } from "node:crypto";
+import { type AgentContext, checkField, currentAgent, validateAgentContext } from "./agent-context.js";
 import { argsDigester, errorCode, noteFailure } from "./channel-notes.js";
 import {
+  type AgentFields,
   type ExpandMessage,
   expandChannel,
   type GrantMessage,
@@ -41,7 +43,7 @@ import { type Router, StaticRouter } from "./router.js";
 import { KernelStats, type StatsSnapshot } from "./stats.js";
 import { HmacTokenProvider, type TokenProvider } from "./token.js";
 import type { ActionTrace, ResponseMode, RevocationStore, TraceQuery, TraceStore } from "./trace.js";
-import { denyTrace, expandTrace } from "./trace-record.js";
+import { denyTrace, expandTrace, withExtensions } from "./trace-record.js";
 import { InMemoryTraceStore } from "./trace-store.js";
 import { tracePromise, traceSync } from "./tracing.js";
 import { validateInvokeInput, validatePrincipal, validateRequest } from "./validation.js";
@@ -63,6 +65,11 @@ export interface KernelOptions {
   router?: Router;
   firewall?: Firewall;
   handleStore?: HandleStore;
+  /**
+   * The agent this kernel acts for when no `withAgent` context is active (a kernel per agent).
+   * Recorded in every action record and published on every grant/invoke/expand message.
+   */
+  agent?: AgentContext;
   /** Guards checked after the policy at grant and before drivers at invoke (see `addGuard`). */
   guards?: readonly KernelGuard[];
 }
@@ -79,6 +86,12 @@ export interface InvokeOptions {
   /** Default "summary". `raw` falls back to `summary` unless the principal has role `admin`. */
   responseMode?: ResponseMode;
   dryRun?: boolean;
+  /**
+   * The id the model issued for this tool call (`call_…`), recorded in the action record
+   * (`tool_call_id`) and on the span (`gen_ai.tool.call.id`): the join key between the LLM's
+   * tool-call part and this invocation. At most 256 characters, no control characters.
+   */
+  toolCallId?: string;
 }
 
 export interface ExpandOptions {
@@ -105,6 +118,7 @@ export class Kernel {
   readonly #guards: KernelGuard[] = [];
   readonly #stats = new KernelStats();
   readonly #deps: InvokeDeps;
+  readonly #agent: AgentContext | undefined;
 
   constructor(options: KernelOptions) {
     if (options?.registry === undefined) throw new InvalidArgumentError("Kernel needs a registry.");
@@ -121,6 +135,8 @@ export class Kernel {
     this.router = options.router ?? new StaticRouter();
     this.firewall = options.firewall ?? new Firewall();
     this.handleStore = options.handleStore ?? new HandleStore();
+    this.#agent =
+      options.agent === undefined ? undefined : validateAgentContext(options.agent, "Kernel option agent");
     this.#deps = {
       drivers: this.#drivers,
       traceStore: this.traceStore,
@@ -156,6 +172,11 @@ export class Kernel {
     this.#drivers.set(driver.driverId, driver);
   }
 
+  /** The acting agent: the innermost `withAgent` context, else the Kernel option `agent`. */
+  #actingAgent(): AgentContext | undefined {
+    return currentAgent() ?? this.#agent;
+  }
+
   get drivers(): ReadonlyMap<string, Driver> {
     return this.#drivers;
   }
@@ -187,6 +208,7 @@ export class Kernel {
       safetyClass: cap?.safetyClass ?? "",
       sensitivity: cap?.sensitivity ?? "",
     };
+    noteAgent(msg, this.#actingAgent());
     return traceSync(grantChannel, msg, this.#grant, this, request, principal, options, msg);
   }
 
@@ -224,6 +246,7 @@ export class Kernel {
         if (decision.reasonCode !== null) msg.reasonCode = decision.reasonCode;
         msg.tokenId = token.tokenId;
         msg.expiresAt = token.expiresAt;
+        msg.actionId = auditId;
       }
       return { request, principal, decision, token, auditId };
     } catch (err) {
@@ -242,7 +265,11 @@ export class Kernel {
     const actionId = randomUUID();
     try {
       this.traceStore.record(
-        denyTrace(actionId, request.capabilityId, principal.principalId, err.reasonCode, err.message),
+        withExtensions(
+          denyTrace(actionId, request.capabilityId, principal.principalId, err.reasonCode, err.message),
+          undefined,
+          this.#actingAgent(),
+        ),
       );
     } catch (storeErr) {
       // Best effort, as in the reference: a failing store must not turn a denial into another error.
@@ -258,19 +285,21 @@ export class Kernel {
   }
 
   /** An invoke a guard denied: recorded (with the token id) and counted like a grant denial. */
-  #onInvokeDenied(
-    token: CapabilityToken,
-    principal: Principal,
-    err: PolicyDeniedError,
-    msg: InvokeMessage | undefined,
-  ) {
+  #onInvokeDenied(prepared: PreparedInvoke, err: PolicyDeniedError, msg: InvokeMessage | undefined) {
+    const { token, principal } = prepared;
     this.#stats.onDenial(err.reasonCode);
     const actionId = randomUUID();
     try {
-      this.traceStore.record({
-        ...denyTrace(actionId, token.capabilityId, principal.principalId, err.reasonCode, err.message),
-        tokenId: token.tokenId,
-      });
+      this.traceStore.record(
+        withExtensions(
+          {
+            ...denyTrace(actionId, token.capabilityId, principal.principalId, err.reasonCode, err.message),
+            tokenId: token.tokenId,
+          },
+          prepared.toolCallId,
+          prepared.agent,
+        ),
+      );
     } catch (storeErr) {
       process.emitWarning(`Deny trace could not be recorded (${errorCode(storeErr)}).`, {
         code: "WEFT_DENY_TRACE_FAILED",
@@ -315,6 +344,12 @@ export class Kernel {
       requestedResponseMode: String(options?.responseMode ?? "summary"),
       dryRun: options?.dryRun === true,
       digestArgs: argsDigester(options?.args),
+      toolCallId: undefined,
+      toolType: undefined,
+      toolDescription: undefined,
+      agentName: undefined,
+      agentId: undefined,
+      conversationId: undefined,
       driverAttributes: undefined,
       // Every field the invoke fills in later, declared up front: the message keeps one shape
       // instead of growing through a chain of hidden-class transitions on every call.
@@ -361,8 +396,13 @@ export class Kernel {
     const principal = options?.principal;
     const args = options?.args ?? {};
     const requested = options?.responseMode ?? "summary";
+    const agent = this.#actingAgent();
+    noteAgent(msg, agent);
+    let toolCallId: string | undefined;
     try {
       validateInvokeInput(principal, args, requested);
+      if (options.toolCallId !== undefined)
+        toolCallId = checkField(options.toolCallId, "invoke option toolCallId");
       // Verification failures are neither traced nor counted (reference behaviour).
       this.tokenProvider.verify(token, {
         expectedPrincipalId: principal.principalId,
@@ -370,23 +410,26 @@ export class Kernel {
       });
       const capability = this.registry.get(token.capabilityId);
       const plan = this.router.route(token.capabilityId, this.#drivers);
-      prepared = { token, principal, args, requested, capability, plan };
+      prepared = { token, principal, args, requested, capability, plan, toolCallId, agent };
     } catch (err) {
       noteFailure(msg, err);
       throw err;
+    }
+    if (msg !== undefined) {
+      msg.safetyClass = prepared.capability.safetyClass;
+      msg.sensitivity = prepared.capability.sensitivity;
+      msg.toolType = prepared.capability.toolType;
+      if (prepared.capability.description !== "") msg.toolDescription = prepared.capability.description;
+      if (toolCallId !== undefined) msg.toolCallId = toolCallId;
     }
     if (this.#guards.length > 0) {
       try {
         runInvokeGuards(this.#guards, token, principal);
       } catch (err) {
-        if (err instanceof PolicyDeniedError) this.#onInvokeDenied(token, principal, err, msg);
+        if (err instanceof PolicyDeniedError) this.#onInvokeDenied(prepared, err, msg);
         noteFailure(msg, err);
         throw err;
       }
-    }
-    if (msg !== undefined) {
-      msg.safetyClass = prepared.capability.safetyClass;
-      msg.sensitivity = prepared.capability.sensitivity;
     }
     if (options.dryRun === true) return dryRunResult(this.#deps, prepared, msg);
     return perform(this.#deps, prepared, msg);
@@ -402,6 +445,7 @@ export class Kernel {
       handleId: String(handle?.handleId ?? ""),
       ...(typeof handle?.capabilityId === "string" && { capabilityId: handle.capabilityId }),
     };
+    noteAgent(msg, this.#actingAgent());
     return traceSync(expandChannel, msg, this.#expand, this, handle, options, msg);
   }
 
@@ -419,7 +463,11 @@ export class Kernel {
       });
       const queryArgs = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
       this.traceStore.record(
-        expandTrace(actionId, frame.capabilityId, principalId, handle.handleId, queryArgs, frame),
+        withExtensions(
+          expandTrace(actionId, frame.capabilityId, principalId, handle.handleId, queryArgs, frame),
+          undefined,
+          this.#actingAgent(),
+        ),
       );
       this.#stats.onExpansion();
       if (msg !== undefined) {
@@ -444,7 +492,7 @@ export class Kernel {
       this.tokenProvider.revoke(tokenId);
       return;
     }
-    const msg: RevokeMessage = { kernelId: this.id, tokenId };
+    const msg: RevokeMessage = { kernelId: this.id, tokenId, actionId: randomUUID() };
     traceSync(revokeChannel, msg, () => {
       const before = this.tokenProvider.revocationStore.isRevoked(tokenId);
       this.tokenProvider.revoke(tokenId);
@@ -457,7 +505,7 @@ export class Kernel {
     if (typeof principalId !== "string" || principalId === "")
       throw new InvalidArgumentError("revokePrincipal needs a principal id.");
     if (!revokeChannel.hasSubscribers) return this.tokenProvider.revokeAll(principalId);
-    const msg: RevokeMessage = { kernelId: this.id, principalId };
+    const msg: RevokeMessage = { kernelId: this.id, principalId, actionId: randomUUID() };
     return traceSync(revokeChannel, msg, () => {
       const n = this.tokenProvider.revokeAll(principalId);
       msg.revokedCount = n;
@@ -503,4 +551,12 @@ export class Kernel {
       trackedRevocations: this.tokenProvider.revocationStore.size(),
     };
   }
+}
+
+/** Publishes the acting agent's known fields on a channel message. */
+function noteAgent(msg: AgentFields | undefined, agent: AgentContext | undefined): void {
+  if (msg === undefined || agent === undefined) return;
+  if (agent.name !== undefined) msg.agentName = agent.name;
+  if (agent.id !== undefined) msg.agentId = agent.id;
+  if (agent.conversationId !== undefined) msg.conversationId = agent.conversationId;
 }

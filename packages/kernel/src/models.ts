@@ -13,11 +13,22 @@ export interface Capability {
   /** Output fields returned unless the principal has role `pii_reader` (PII/PCI). */
   allowedFields?: string[];
   tags?: string[];
+  /**
+   * What kind of tool this is for GenAI telemetry (`gen_ai.tool.type`): `function` (default; the
+   * agent's own code runs it), `extension` (an agent-side connector calling an external API, e.g.
+   * an MCP server) or `datastore` (retrieval from a data store).
+   */
+  toolType?: ToolType;
 }
+
+/** `gen_ai.tool.type` values. */
+export const TOOL_TYPES = ["function", "extension", "datastore"] as const;
+export type ToolType = (typeof TOOL_TYPES)[number];
 
 /** A registered capability with defaults filled in. */
 export interface ResolvedCapability extends Capability {
   sensitivity: Sensitivity;
+  toolType: ToolType;
   allowedFields: string[];
   tags: string[];
 }

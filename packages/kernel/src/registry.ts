@@ -1,7 +1,7 @@
 // The capability catalogue: registration (duplicates rejected), lookup and goal search.
 
 import { CapabilityAlreadyRegisteredError, CapabilityNotFoundError, InvalidArgumentError } from "./errors.js";
-import type { Capability, CapabilityRequest, ResolvedCapability } from "./models.js";
+import { type Capability, type CapabilityRequest, type ResolvedCapability, TOOL_TYPES } from "./models.js";
 import { pyStrRepr } from "./pyjson.js";
 import { SafetyClass, Sensitivity } from "./trace.js";
 
@@ -29,6 +29,11 @@ export class CapabilityRegistry {
       throw new InvalidArgumentError(
         `Capability ${pyStrRepr(id)} has unknown sensitivity ${String(sensitivity)}.`,
       );
+    const toolType = capability.toolType ?? "function";
+    if (!(TOOL_TYPES as readonly string[]).includes(toolType))
+      throw new InvalidArgumentError(
+        `Capability ${pyStrRepr(id)} has unknown toolType ${String(toolType)} (function, extension or datastore).`,
+      );
     if (this.#caps.has(id))
       throw new CapabilityAlreadyRegisteredError(`Capability ${pyStrRepr(id)} is already registered.`);
     this.#caps.set(
@@ -36,6 +41,7 @@ export class CapabilityRegistry {
       Object.freeze({
         ...capability,
         sensitivity,
+        toolType,
         allowedFields: [...(capability.allowedFields ?? [])],
         tags: [...(capability.tags ?? [])],
       }),

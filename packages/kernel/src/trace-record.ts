@@ -1,6 +1,7 @@
 // Builds the ActionTraces the kernel writes (invoke success/failure, grant deny, expand), with
 // args and error text redacted exactly as the reference does before anything is stored.
 
+import type { AgentContext } from "./agent-context.js";
 import { REDACTED, redact, redactString } from "./firewall/redact.js";
 import { nowIso } from "./isoformat.js";
 import type { Frame } from "./models.js";
@@ -45,6 +46,24 @@ export interface InvokeTraceFields {
   responseMode: ResponseMode;
   driverId: string;
   sensitivity: Sensitivity;
+  /** The model's tool-call id, when the caller gave one. */
+  toolCallId: string | undefined;
+  agent: AgentContext | undefined;
+}
+
+/** Adds the Weft extension fields that are known (none set leaves the reference's shape). */
+export function withExtensions(
+  trace: ActionTrace,
+  toolCallId: string | undefined,
+  agent: AgentContext | undefined,
+): ActionTrace {
+  if (toolCallId !== undefined) trace.toolCallId = toolCallId;
+  if (agent !== undefined) {
+    if (agent.name !== undefined) trace.agentName = agent.name;
+    if (agent.id !== undefined) trace.agentId = agent.id;
+    if (agent.conversationId !== undefined) trace.conversationId = agent.conversationId;
+  }
+  return trace;
 }
 
 export function invokeSuccessTrace(
@@ -66,7 +85,7 @@ function invokeTrace(
   error: string | null,
   summary: ResultSummary | null,
 ): ActionTrace {
-  return {
+  const trace: ActionTrace = {
     actionId: f.actionId,
     capabilityId: f.capabilityId,
     principalId: f.principalId,
@@ -82,6 +101,7 @@ function invokeTrace(
     eventType: "invoke",
     reasonCode: null,
   };
+  return withExtensions(trace, f.toolCallId, f.agent);
 }
 
 /** Grant-time denial: no token, no args, sensitivity left NONE (as the reference writes it). */

@@ -21,6 +21,7 @@ export function queryTraces(traces: Iterable<ActionTrace>, query: TraceQuery): A
     if (query.capabilityId !== undefined && t.capabilityId !== query.capabilityId) continue;
     if (query.eventType !== undefined && t.eventType !== query.eventType) continue;
     if (query.reasonCode !== undefined && t.reasonCode !== query.reasonCode) continue;
+    if (query.agentName !== undefined && t.agentName !== query.agentName) continue;
     if (query.outcome !== undefined && (t.error !== null ? "failed" : "succeeded") !== query.outcome)
       continue;
     const at = toEpochMicros(t.invokedAt);

@@ -45,6 +45,18 @@ export interface ActionTrace {
   sensitivity: Sensitivity;
   eventType: TraceEventType;
   reasonCode: string | null;
+  // Weft extensions: present only when known, and persisted/exported after the reference's 16
+  // keys only when present, so a record without them is byte-identical to the reference's (and
+  // the reference, which verifies the stored dict and decodes only the keys it knows, reads
+  // either). See docs/architecture.md, "Action record extensions".
+  /** Id the model issued for this tool call (`invoke(..., { toolCallId })`); export key `tool_call_id`. */
+  toolCallId?: string;
+  /** Acting agent's name (`withAgent` / Kernel option `agent`); export key `agent_name`. */
+  agentName?: string;
+  /** Acting agent's id; export key `agent_id`. */
+  agentId?: string;
+  /** Conversation (session, thread) id; export key `conversation_id`. */
+  conversationId?: string;
 }
 
 /** The reference's export dict: exactly these keys, in this order. */
@@ -65,6 +77,11 @@ export interface ExportedActionTrace {
   args: Record<string, unknown>;
   result_summary: Record<string, unknown> | null;
   correction: unknown;
+  /** Weft extensions, only when the trace has them (see ActionTrace). */
+  tool_call_id?: string;
+  agent_name?: string;
+  agent_id?: string;
+  conversation_id?: string;
 }
 
 /** Filters for trace queries (weaver-kernel `TraceQuery` semantics). */
@@ -74,6 +91,8 @@ export interface TraceQuery {
   eventType?: TraceEventType;
   outcome?: "succeeded" | "failed";
   reasonCode?: string;
+  /** Traces recorded for this agent name (`ActionTrace.agentName`). */
+  agentName?: string;
   /** Inclusive. A Date, or an ISO-8601 string (naive = UTC). */
   since?: Date | string;
   /** Exclusive. */

@@ -64,6 +64,8 @@ describe("kernel TracingChannels", () => {
       reasonCode: "default_policy_allow",
       tokenId: g.token.tokenId,
       expiresAt: g.token.expiresAt,
+      // Allowed grants write no record; the span still carries the grant's audit id.
+      actionId: g.auditId,
     });
   });
 
@@ -117,6 +119,8 @@ describe("kernel TracingChannels", () => {
       actionId: frame.actionId,
       safetyClass: "READ",
       sensitivity: "NONE",
+      toolType: "function",
+      toolDescription: "List all customers",
       decision: "allow",
       responseMode: "table",
       driverId: "memory",
@@ -198,12 +202,17 @@ describe("kernel TracingChannels", () => {
     kernel.revokeToken(g.token.tokenId);
     kernel.revokeToken(g.token.tokenId);
     expect(rv.filter((e) => e.event === "end").map((e) => e.msg)).toEqual([
-      { kernelId: "k-2", tokenId: g.token.tokenId, revokedCount: 1 },
-      { kernelId: "k-2", tokenId: g.token.tokenId, revokedCount: 0 },
+      { kernelId: "k-2", tokenId: g.token.tokenId, revokedCount: 1, actionId: expect.any(String) },
+      { kernelId: "k-2", tokenId: g.token.tokenId, revokedCount: 0, actionId: expect.any(String) },
     ]);
     kernel.grantCapability({ capabilityId: "noop", goal: "g" }, reader);
     expect(kernel.revokePrincipal("agent-r")).toBe(1);
-    expect(rv.at(-1)?.msg).toEqual({ kernelId: "k-2", principalId: "agent-r", revokedCount: 1 });
+    expect(rv.at(-1)?.msg).toEqual({
+      kernelId: "k-2",
+      principalId: "agent-r",
+      revokedCount: 1,
+      actionId: expect.any(String),
+    });
   });
 
   it("publishes nothing and computes no digest without subscribers", async () => {

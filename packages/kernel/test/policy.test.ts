@@ -46,6 +46,7 @@ function cap(sc: SafetyClass, sens: Sensitivity = "NONE", allowedFields: string[
     name: "n",
     description: "d",
     safetyClass: sc,
+    toolType: "function",
     sensitivity: sens,
     allowedFields,
     tags: [],

@@ -12,14 +12,31 @@ import {
   type TextMapPropagator,
 } from "@opentelemetry/api";
 import type { Driver, ExecutionContext, RawResult } from "@weft/kernel";
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_JSONRPC_REQUEST_ID,
+  ATTR_MCP_METHOD_NAME,
+  ATTR_MCP_PROTOCOL_VERSION,
+  ATTR_MCP_SESSION_ID,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  MCP_METHOD_NAME_VALUE_TOOLS_CALL,
+  METRIC_MCP_CLIENT_OPERATION_DURATION,
+  metricDefinition,
+} from "@weft/semconv";
 import type { McpConnectionInfo, McpToolClient } from "./client.js";
 import { McpCallError, McpMalformedResultError, McpToolError } from "./errors.js";
 import { VERSION } from "./version.js";
 
+const DURATION = metricDefinition(METRIC_MCP_CLIENT_OPERATION_DURATION);
+
 /** Semconv bucket boundaries for `mcp.client.operation.duration` (seconds). */
 export const MCP_DURATION_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
 
-const METRIC_CLIENT_OPERATION_DURATION = "mcp.client.operation.duration";
 const DEFAULT_TIMEOUT_MS = 60_000;
 /** Bound on the text of an `isError` result copied into the error (and so the audit record). */
 const MAX_ERROR_TEXT = 512;
@@ -99,9 +116,9 @@ export class McpDriver implements Driver {
     // Created on first use: the API hands out no-op meters before a provider is registered.
     this.#histogram ??= (this.#options.meterProvider ?? metrics.getMeterProvider())
       .getMeter("@weft/mcp", VERSION)
-      .createHistogram(METRIC_CLIENT_OPERATION_DURATION, {
-        unit: "s",
-        description: "Duration of MCP requests as observed by the client.",
+      .createHistogram(METRIC_MCP_CLIENT_OPERATION_DURATION, {
+        unit: DURATION.unit,
+        description: DURATION.description,
         advice: { explicitBucketBoundaries: MCP_DURATION_BUCKETS },
       });
     return this.#histogram;
@@ -109,20 +126,20 @@ export class McpDriver implements Driver {
 
   #attributes(toolName: string): Attributes {
     const attrs: Attributes = {
-      "mcp.method.name": "tools/call",
-      "gen_ai.tool.name": toolName,
-      "gen_ai.operation.name": "execute_tool",
+      [ATTR_MCP_METHOD_NAME]: MCP_METHOD_NAME_VALUE_TOOLS_CALL,
+      [ATTR_GEN_AI_TOOL_NAME]: toolName,
+      [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
     };
     const session = this.#client.sessionId?.();
-    if (session !== undefined) attrs["mcp.session.id"] = session;
+    if (session !== undefined) attrs[ATTR_MCP_SESSION_ID] = session;
     const version = this.#client.protocolVersion?.();
-    if (version !== undefined) attrs["mcp.protocol.version"] = version;
+    if (version !== undefined) attrs[ATTR_MCP_PROTOCOL_VERSION] = version;
     const requestId = this.#client.requestId?.();
-    if (requestId !== undefined) attrs["jsonrpc.request.id"] = String(requestId);
+    if (requestId !== undefined) attrs[ATTR_JSONRPC_REQUEST_ID] = String(requestId);
     const conn = this.#options.connection ?? this.#client.connection?.() ?? {};
-    if (conn.networkTransport !== undefined) attrs["network.transport"] = conn.networkTransport;
-    if (conn.serverAddress !== undefined) attrs["server.address"] = conn.serverAddress;
-    if (conn.serverPort !== undefined) attrs["server.port"] = conn.serverPort;
+    if (conn.networkTransport !== undefined) attrs[ATTR_NETWORK_TRANSPORT] = conn.networkTransport;
+    if (conn.serverAddress !== undefined) attrs[ATTR_SERVER_ADDRESS] = conn.serverAddress;
+    if (conn.serverPort !== undefined) attrs[ATTR_SERVER_PORT] = conn.serverPort;
     return attrs;
   }
 
@@ -164,7 +181,7 @@ export class McpDriver implements Driver {
       };
     } catch (err) {
       errorType = errorTypeOf(err, ctx.signal);
-      ctx.annotate?.({ "error.type": errorType });
+      ctx.annotate?.({ [ATTR_ERROR_TYPE]: errorType });
       if (err instanceof McpCallError) throw err;
       const message = err instanceof Error ? err.message : String(err);
       throw new McpCallError(
@@ -174,8 +191,9 @@ export class McpDriver implements Driver {
       );
     } finally {
       const seconds = (performance.now() - started) / 1000;
-      const { "mcp.session.id": _session, "jsonrpc.request.id": _request, ...metricAttrs } = attrs;
-      if (errorType !== undefined) metricAttrs["error.type"] = errorType;
+      // Per-request ids stay on the span: on a metric they would make a series per call.
+      const { [ATTR_MCP_SESSION_ID]: _session, [ATTR_JSONRPC_REQUEST_ID]: _request, ...metricAttrs } = attrs;
+      if (errorType !== undefined) metricAttrs[ATTR_ERROR_TYPE] = errorType;
       this.#duration().record(seconds, metricAttrs);
     }
   }

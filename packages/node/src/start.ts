@@ -12,6 +12,7 @@ import { type ChainedStore, openStore } from "@weft/chained-store";
 import { HttpSink, JsonlFileSink, type OcsfSink, OcsfSpanExporter } from "@weft/exporter-ocsf";
 import { KernelInstrumentation } from "@weft/instrumentation-kernel";
 import { getDefaultTraceStore, setDefaultTraceStore, type TraceStore } from "@weft/kernel";
+import { metricDefinition } from "@weft/semconv";
 import { ChainedSpanProcessor } from "@weft/span-processor-chained";
 import { type ResolvedConfig, resolveConfig, type WeftNodeOptions } from "./config.js";
 import { installExitHooks } from "./exit.js";
@@ -26,6 +27,12 @@ import {
   METRIC_CONFIG_ERRORS,
 } from "./names.js";
 import { createReporter, describe, type Problem, type Reporter } from "./report.js";
+
+/** Unit and description from the metric's definition in @weft/semconv. */
+function instrumentOptions(name: string): { unit: string; description: string } {
+  const { unit, description } = metricDefinition(name);
+  return { unit, description };
+}
 
 /** What `startWeft()` returns. */
 export interface WeftHandle {
@@ -200,9 +207,7 @@ export function startWeft(options: WeftNodeOptions = {}): WeftHandle {
   // Counted only now: the meter exists once the SDK has set the global MeterProvider.
   const meter = metrics.getMeter(METER_NAME);
   meter
-    .createObservableCounter(METRIC_CONFIG_ERRORS, {
-      description: "Settings @weft/node rejected at start-up; the application kept running with a fallback.",
-    })
+    .createObservableCounter(METRIC_CONFIG_ERRORS, instrumentOptions(METRIC_CONFIG_ERRORS))
     .addCallback((result) => {
       const counts = new Map<string, { n: number; attrs: Record<string, string> }>();
       for (const p of reporter.problems) {
@@ -216,9 +221,7 @@ export function startWeft(options: WeftNodeOptions = {}): WeftHandle {
       for (const { n, attrs } of counts.values()) result.observe(n, attrs);
     });
   meter
-    .createObservableCounter(METRIC_ACTION_WRITE_ERRORS, {
-      description: "Action traces the audit store failed to record; each was kept in memory instead.",
-    })
+    .createObservableCounter(METRIC_ACTION_WRITE_ERRORS, instrumentOptions(METRIC_ACTION_WRITE_ERRORS))
     .addCallback((result) => result.observe(actionWriteErrors));
 
   let shutdownPromise: Promise<void> | undefined;

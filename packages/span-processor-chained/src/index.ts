@@ -1,25 +1,11 @@
 export type { SpanQuery, SpanRecordV1, SpanTreeNode } from "@weft/chained-store";
-export {
-  ATTR_ACTION_ID,
-  ATTR_PRINCIPAL_ID,
-  DEFAULT_CHAIN,
-  METER_NAME,
-  METRIC_ATTR_CHAIN,
-  METRIC_ATTR_DROP_REASON,
-  METRIC_LAST_FLUSH_AGE,
-  METRIC_QUEUE_DEPTH,
-  METRIC_SPANS_DROPPED,
-  METRIC_SPANS_WRITTEN,
-  METRIC_SYNC_FLUSHES,
-  METRIC_WRITE_ERRORS,
-  SPAN_RECORD_SCHEMA,
-} from "./attributes.js";
 export { SpanMirrorConfigError, SpanMirrorFlushError } from "./errors.js";
 export { toSpanRecord } from "./normalize.js";
 export {
   ChainedSpanProcessor,
   type ChainedSpanProcessorOptions,
   type ChainedSpanProcessorStats,
+  DEFAULT_CHAIN,
 } from "./processor.js";
 export {
   createRedactor,

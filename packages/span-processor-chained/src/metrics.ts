@@ -1,21 +1,35 @@
 // Self-metrics of the span mirror. Counters are bumped once per batch, never per span, so the
-// hot path pays nothing; gauges are read by the meter's collection cycle.
+// hot path pays nothing; levels are read by the meter's collection cycle.
 
 import type { Attributes, BatchObservableCallback, Counter, Meter, MeterProvider } from "@opentelemetry/api";
 import { metrics } from "@opentelemetry/api";
 import {
-  METER_NAME,
-  METRIC_ATTR_CHAIN,
-  METRIC_ATTR_DROP_REASON,
-  METRIC_LAST_FLUSH_AGE,
-  METRIC_QUEUE_DEPTH,
-  METRIC_SPANS_DROPPED,
-  METRIC_SPANS_WRITTEN,
-  METRIC_SYNC_FLUSHES,
-  METRIC_WRITE_ERRORS,
-} from "./attributes.js";
+  ATTR_WEFT_CHAIN,
+  ATTR_WEFT_DROP_REASON,
+  METRIC_WEFT_SPAN_MIRROR_LAST_FLUSH_AGE,
+  METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE,
+  METRIC_WEFT_SPAN_MIRROR_SPANS_DROPPED,
+  METRIC_WEFT_SPAN_MIRROR_SPANS_WRITTEN,
+  METRIC_WEFT_SPAN_MIRROR_SYNC_FLUSHES,
+  METRIC_WEFT_SPAN_MIRROR_WRITE_ERRORS,
+  type MetricDefinition,
+  metricDefinition,
+  SCOPE_SPAN_PROCESSOR_CHAINED,
+  type WEFT_DROP_REASON_VALUE_INVALID_SPAN,
+  type WEFT_DROP_REASON_VALUE_QUEUE_FULL,
+  type WEFT_DROP_REASON_VALUE_SHUTDOWN,
+} from "@weft/semconv";
 
-export type DropReason = "queue_full" | "shutdown" | "invalid_span";
+/** Unit and description of a metric, from its definition in @weft/semconv. */
+function options(name: string): Pick<MetricDefinition, "unit" | "description"> {
+  const { unit, description } = metricDefinition(name);
+  return { unit, description };
+}
+
+export type DropReason =
+  | typeof WEFT_DROP_REASON_VALUE_QUEUE_FULL
+  | typeof WEFT_DROP_REASON_VALUE_SHUTDOWN
+  | typeof WEFT_DROP_REASON_VALUE_INVALID_SPAN;
 
 export interface MirrorGauges {
   queueDepth(): number;
@@ -34,33 +48,33 @@ export class MirrorMetrics {
   readonly #observables: Parameters<Meter["removeBatchObservableCallback"]>[1];
 
   constructor(chain: string, gauges: MirrorGauges, meterProvider?: MeterProvider) {
-    this.#attrs = { [METRIC_ATTR_CHAIN]: chain };
-    const meter = (meterProvider ?? metrics.getMeterProvider()).getMeter(METER_NAME);
+    this.#attrs = { [ATTR_WEFT_CHAIN]: chain };
+    const meter = (meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE_SPAN_PROCESSOR_CHAINED);
     this.#meter = meter;
-    this.#written = meter.createCounter(METRIC_SPANS_WRITTEN, {
-      unit: "{span}",
-      description: "Spans appended to the chained store",
-    });
-    this.#syncFlushes = meter.createCounter(METRIC_SYNC_FLUSHES, {
-      unit: "{flush}",
-      description: "Batches written synchronously in onEnd because the queue was full (backpressure)",
-    });
-    this.#writeErrors = meter.createCounter(METRIC_WRITE_ERRORS, {
-      unit: "{error}",
-      description: "Failed batch appends; the batch stays queued and is retried",
-    });
-    this.#dropped = meter.createCounter(METRIC_SPANS_DROPPED, {
-      unit: "{span}",
-      description: "Spans never written: store failing with a full queue, or unwritten at shutdown",
-    });
-    const depth = meter.createObservableGauge(METRIC_QUEUE_DEPTH, {
-      unit: "{span}",
-      description: "Spans waiting to be written to the chained store",
-    });
-    const age = meter.createObservableGauge(METRIC_LAST_FLUSH_AGE, {
-      unit: "s",
-      description: "Seconds since the last successful append to the chained store",
-    });
+    this.#written = meter.createCounter(
+      METRIC_WEFT_SPAN_MIRROR_SPANS_WRITTEN,
+      options(METRIC_WEFT_SPAN_MIRROR_SPANS_WRITTEN),
+    );
+    this.#syncFlushes = meter.createCounter(
+      METRIC_WEFT_SPAN_MIRROR_SYNC_FLUSHES,
+      options(METRIC_WEFT_SPAN_MIRROR_SYNC_FLUSHES),
+    );
+    this.#writeErrors = meter.createCounter(
+      METRIC_WEFT_SPAN_MIRROR_WRITE_ERRORS,
+      options(METRIC_WEFT_SPAN_MIRROR_WRITE_ERRORS),
+    );
+    this.#dropped = meter.createCounter(
+      METRIC_WEFT_SPAN_MIRROR_SPANS_DROPPED,
+      options(METRIC_WEFT_SPAN_MIRROR_SPANS_DROPPED),
+    );
+    const depth = meter.createObservableUpDownCounter(
+      METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE,
+      options(METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE),
+    );
+    const age = meter.createObservableGauge(
+      METRIC_WEFT_SPAN_MIRROR_LAST_FLUSH_AGE,
+      options(METRIC_WEFT_SPAN_MIRROR_LAST_FLUSH_AGE),
+    );
     const attrs = this.#attrs;
     this.#callback = (result) => {
       result.observe(depth, gauges.queueDepth(), attrs);
@@ -80,7 +94,7 @@ export class MirrorMetrics {
     this.#writeErrors.add(1, this.#attrs);
   }
   dropped(n: number, reason: DropReason): void {
-    this.#dropped.add(n, { ...this.#attrs, [METRIC_ATTR_DROP_REASON]: reason });
+    this.#dropped.add(n, { ...this.#attrs, [ATTR_WEFT_DROP_REASON]: reason });
   }
   /** Detaches the gauges so a shut-down processor is not kept alive by the meter. */
   close(): void {

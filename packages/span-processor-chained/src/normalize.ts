@@ -3,7 +3,7 @@
 
 import type { Attributes } from "@opentelemetry/api";
 import type { SpanAttributes, SpanAttributeValue, SpanRecordV1 } from "@weft/chained-store";
-import { SPAN_RECORD_SCHEMA } from "./attributes.js";
+import { SCHEMA_WEFT_SPAN_V1 } from "@weft/semconv";
 import type { Redactor } from "./redaction.js";
 import type { ReadableSpanLike, ResourceLike } from "./span-like.js";
 import { hrTimeToNanos } from "./time.js";
@@ -58,7 +58,7 @@ export function toSpanRecord(
   if (resource.redacted.length > 0) redacted.push(...resource.redacted);
 
   return {
-    schema: SPAN_RECORD_SCHEMA,
+    schema: SCHEMA_WEFT_SPAN_V1,
     trace_id: ctx.traceId,
     span_id: ctx.spanId,
     parent_span_id: parent?.spanId ?? null,

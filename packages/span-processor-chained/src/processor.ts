@@ -7,7 +7,6 @@ import type { Context, MeterProvider } from "@opentelemetry/api";
 import { diag } from "@opentelemetry/api";
 import type { ChainedStore, SpanChain, SpanRecordV1, StoreOptions } from "@weft/chained-store";
 import { openStore } from "@weft/chained-store";
-import { DEFAULT_CHAIN } from "./attributes.js";
 import { SpanMirrorConfigError, SpanMirrorFlushError } from "./errors.js";
 import { type DropReason, MirrorMetrics } from "./metrics.js";
 import { type NormalizedResource, toSpanRecord } from "./normalize.js";
@@ -60,6 +59,9 @@ export interface ChainedSpanProcessorStats {
   /** Spans still unwritten when shutdown finished (0 on a clean shutdown). */
   unwrittenAtShutdown: number;
 }
+
+/** Chain spans are mirrored into unless `chain` says otherwise. */
+export const DEFAULT_CHAIN = "spans";
 
 const DEFAULTS = {
   chain: DEFAULT_CHAIN,

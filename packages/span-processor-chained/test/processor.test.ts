@@ -22,17 +22,16 @@ import {
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import { openStore, type SpanRecordV1 } from "@weft/chained-store";
-import { afterAll, describe, expect, test } from "vitest";
 import {
-  ATTR_ACTION_ID,
-  ATTR_PRINCIPAL_ID,
-  ChainedSpanProcessor,
-  METRIC_LAST_FLUSH_AGE,
-  METRIC_QUEUE_DEPTH,
-  METRIC_SPANS_WRITTEN,
-  METRIC_SYNC_FLUSHES,
-  SpanMirrorConfigError,
-} from "../src/index.js";
+  ATTR_WEFT_ACTION_ID,
+  ATTR_WEFT_PRINCIPAL_ID,
+  METRIC_WEFT_SPAN_MIRROR_LAST_FLUSH_AGE,
+  METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE,
+  METRIC_WEFT_SPAN_MIRROR_SPANS_WRITTEN,
+  METRIC_WEFT_SPAN_MIRROR_SYNC_FLUSHES,
+} from "@weft/semconv";
+import { afterAll, describe, expect, test } from "vitest";
+import { ChainedSpanProcessor, SpanMirrorConfigError } from "../src/index.js";
 import { cleanupTempDirs, expectedRecord, TEST_SECRET, tempDir } from "./helpers.js";
 
 afterAll(cleanupTempDirs);
@@ -73,7 +72,7 @@ function emitTrace(tracer: ReturnType<ReturnType<typeof setup>["provider"]["getT
     {
       kind: SpanKind.SERVER,
       attributes: {
-        [ATTR_PRINCIPAL_ID]: "agent-7",
+        [ATTR_WEFT_PRINCIPAL_ID]: "agent-7",
         "gen_ai.operation.name": "invoke_agent",
         ratio: 0.25,
         count: 3,
@@ -96,8 +95,8 @@ function emitTrace(tracer: ReturnType<ReturnType<typeof setup>["provider"]["getT
       {
         kind: SpanKind.INTERNAL,
         attributes: {
-          [ATTR_ACTION_ID]: `action-${i}`,
-          [ATTR_PRINCIPAL_ID]: i === 2 ? "agent-9" : "agent-7",
+          [ATTR_WEFT_ACTION_ID]: `action-${i}`,
+          [ATTR_WEFT_PRINCIPAL_ID]: i === 2 ? "agent-9" : "agent-7",
           "gen_ai.tool.name": `crm.read_${i}`,
         },
         links,
@@ -198,7 +197,7 @@ describe("ChainedSpanProcessor with a real SDK 3 provider and SQLite", () => {
     };
     const { exporter, mirror, provider, tracer } = setup({ sampler: recordOnly });
     tracer.startSpan("sampled op").end();
-    tracer.startSpan("unsampled op", { attributes: { [ATTR_ACTION_ID]: "a-1" } }).end();
+    tracer.startSpan("unsampled op", { attributes: { [ATTR_WEFT_ACTION_ID]: "a-1" } }).end();
     await provider.forceFlush();
     expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(["sampled op"]);
     const stored = allRecords(mirror);
@@ -333,16 +332,16 @@ describe("self-metrics", () => {
     for (let i = 0; i < 1000; i++) tracer.startSpan("m").end();
 
     const before = await collect(reader);
-    expect(before.get(METRIC_QUEUE_DEPTH)).toBe(mirror.stats().queued);
-    expect(before.get(METRIC_QUEUE_DEPTH)).toBeGreaterThan(0);
-    expect(before.get(METRIC_SYNC_FLUSHES)).toBe(mirror.stats().syncFlushes);
-    expect(before.get(METRIC_SYNC_FLUSHES)).toBeGreaterThan(0);
+    expect(before.get(METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE)).toBe(mirror.stats().queued);
+    expect(before.get(METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE)).toBeGreaterThan(0);
+    expect(before.get(METRIC_WEFT_SPAN_MIRROR_SYNC_FLUSHES)).toBe(mirror.stats().syncFlushes);
+    expect(before.get(METRIC_WEFT_SPAN_MIRROR_SYNC_FLUSHES)).toBeGreaterThan(0);
 
     await provider.forceFlush();
     const after = await collect(reader);
-    expect(after.get(METRIC_SPANS_WRITTEN)).toBe(1000);
-    expect(after.get(METRIC_QUEUE_DEPTH)).toBe(0);
-    expect(after.get(METRIC_LAST_FLUSH_AGE)).toBeGreaterThanOrEqual(0);
+    expect(after.get(METRIC_WEFT_SPAN_MIRROR_SPANS_WRITTEN)).toBe(1000);
+    expect(after.get(METRIC_WEFT_SPAN_MIRROR_QUEUE_SIZE)).toBe(0);
+    expect(after.get(METRIC_WEFT_SPAN_MIRROR_LAST_FLUSH_AGE)).toBeGreaterThanOrEqual(0);
     await provider.shutdown();
     await meterProvider.shutdown();
   });
@@ -380,7 +379,7 @@ describe("forensic reads", () => {
 
     const byAction = spans.query({ actionId: "action-1" }).map((r) => r.payload);
     expect(byAction.length).toBe(2); // one per trace
-    expect(byAction.every((r) => r.attributes[ATTR_ACTION_ID] === "action-1")).toBe(true);
+    expect(byAction.every((r) => r.attributes[ATTR_WEFT_ACTION_ID] === "action-1")).toBe(true);
 
     const byPrincipal = spans.query({ principalId: "agent-9" }).map((r) => r.payload.name);
     expect(byPrincipal).toEqual(["execute_tool crm.read_2", "execute_tool crm.read_2"]);

@@ -38,6 +38,7 @@ export function ensureWorkspaceBuilt(): void {
 }
 
 const PACKAGES = [
+  "semconv",
   "kernel",
   "chained-store",
   "instrumentation-kernel",

@@ -119,11 +119,16 @@ export function appendHostile(path: string): { seq: number; actionId: string } {
 }
 
 /** Appends `n` ordinary records (a live app writing while the view is open). */
-export function appendRecords(path: string, n: number, tag: string): number[] {
+export function appendRecords(path: string, n: number, tag: string, agentName?: string): number[] {
   const store = openStore({ path, secret: SERVE_SECRET });
   try {
     const traces = Array.from({ length: n }, (_, i) =>
-      actionTrace({ actionId: `${tag}-${i}`, principalId: `live-${tag}`, invokedAt: nowIso() }),
+      actionTrace({
+        actionId: `${tag}-${i}`,
+        principalId: `live-${tag}`,
+        invokedAt: nowIso(),
+        ...(agentName === undefined ? {} : { agentName }),
+      }),
     );
     return store.actions.appendBatch(traces).map((r) => r.seq);
   } finally {

@@ -4,15 +4,15 @@
 
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
+import { CHAIN_VERSION, ChainVerifier, type RecordHasher } from "../chain.js";
+import { NotAStoreError, WrongSecretError } from "../errors.js";
 import {
   META_CHAIN_VERSION,
   META_SCHEMA,
   META_SECRET_CHECK,
   SCHEMA_VERSION,
   SECRET_CHECK_MESSAGE,
-} from "../attributes.js";
-import { CHAIN_VERSION, ChainVerifier, type RecordHasher } from "../chain.js";
-import { NotAStoreError, WrongSecretError } from "../errors.js";
+} from "../meta.js";
 import { TREE_TABLE_NAMES, TREE_TABLES, tempTreeTables } from "../tree/schema.js";
 import type { SecretCheck } from "../types.js";
 import { mapSqliteError } from "./sqlite-errors.js";

@@ -3,15 +3,15 @@
 // transaction, so several processes appending to one file still produce one chain.
 
 import type Database from "better-sqlite3";
+import { GENESIS_HASH, type RecordHasher } from "../chain.js";
+import { DuplicateActionIdError } from "../errors.js";
+import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, SpanLog } from "../log.js";
 import {
   META_CHECKPOINT_HASH,
   META_CHECKPOINT_NEXT_SEQ,
   META_SPANS_CHECKPOINT_HASH,
   META_SPANS_CHECKPOINT_NEXT_SEQ,
-} from "../attributes.js";
-import { GENESIS_HASH, type RecordHasher } from "../chain.js";
-import { DuplicateActionIdError } from "../errors.js";
-import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, SpanLog } from "../log.js";
+} from "../meta.js";
 import type { NormalizedSpanQuery, NormalizedTraceQuery } from "../query.js";
 import type { SpanColumns } from "../span-codec.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
@@ -259,6 +259,12 @@ export class SqliteActionLog extends SqliteChainLog<ActionColumns> implements Ac
     if (q.reasonCode !== undefined) {
       where.push(`${payloadField("reason_code")} = ?`);
       params.push(q.reasonCode);
+    }
+    if (q.agentName !== undefined) {
+      // Not indexed: agent queries are rare forensic ones, and a new index would be built on the
+      // first open of every existing store.
+      where.push(`${payloadField("agent_name")} = ?`);
+      params.push(q.agentName);
     }
     if (q.outcome !== undefined) {
       where.push(`${payloadField("error")} IS ${q.outcome === "failed" ? "NOT NULL" : "NULL"}`);

@@ -12,6 +12,7 @@ import type { MerkleHooks } from "../backends/sqlite-log.js";
 import { storedMessage } from "../chain.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { RawRow } from "../log.js";
+import { META_STORE_ID } from "../meta.js";
 import { formatCheckpoint, parseCheckpoint } from "../transparency/checkpoint.js";
 import { TransparencyError } from "../transparency/errors.js";
 import { CompactRange, leafHash, verifyInclusion } from "../transparency/merkle.js";
@@ -36,11 +37,11 @@ import type {
   TreeVerifyResult,
 } from "../types.js";
 import { ChainTree, DEFAULT_MERKLE_BATCH } from "./chain-tree.js";
+import { WitnessClient, type WitnessStats } from "./witness.js";
 
 /** Defaults chosen from test/bench/transparency (see docs/integrity.md §Cadence). */
 export const DEFAULT_CHECKPOINT_EVERY = 4096;
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000;
-export const META_STORE_ID = "weft.store_id";
 /** diagnostics_channel on which every published checkpoint is announced (after commit). */
 export const CHECKPOINT_CHANNEL = "weft:store:checkpoint";
 
@@ -115,6 +116,8 @@ export class SqliteTransparencyLog implements TransparencyLog {
   #storeId: string | undefined;
   #warned = false;
   readonly #stats = { checkpointsPublished: 0, publishFailures: 0, lastError: null as string | null };
+  readonly #witnesses: WitnessClient | undefined;
+  #witnessQueue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly sqlite: SqliteDatabase,
@@ -135,6 +138,11 @@ export class SqliteTransparencyLog implements TransparencyLog {
     }
     this.#origin = (chain) => (origin !== undefined ? `${origin}/${chain}` : `weft/${this.storeId}/${chain}`);
     this.#onCheckpoint = options.onCheckpoint;
+    if (options.witnesses && options.witnesses.length > 0 && !options.readonly) {
+      this.#witnesses = new WitnessClient(options.witnesses, {
+        onAlarm: (m) => this.#report(`SPLIT VIEW ALARM: ${m}`, true),
+      });
+    }
     for (const name of ["actions", "spans"] as const) {
       const log = logs[name];
       const source = {
@@ -302,6 +310,28 @@ export class SqliteTransparencyLog implements TransparencyLog {
         this.#report(`onCheckpoint threw: ${(err as Error).message}`);
       }
     }
+    const client = this.#witnesses;
+    if (client && events.length > 0) {
+      // Off the append path: one submission at a time, failures counted, never thrown.
+      this.#witnessQueue = this.#witnessQueue.then(async () => {
+        if (!this.sqlite.db.open) return;
+        try {
+          const outcomes = await client.submit(this, state.name);
+          for (const o of outcomes) if (!o.ok) this.#report(`witness ${o.witness}: ${o.detail}`);
+        } catch (err) {
+          this.#report(`witness submission failed: ${(err as Error).message}`);
+        }
+      });
+    }
+  }
+
+  /** Resolves once every queued witness submission finished (tests, orderly shutdown). */
+  witnessed(): Promise<void> {
+    return this.#witnessQueue;
+  }
+
+  witnessStats(): WitnessStats | null {
+    return this.#witnesses?.stats() ?? null;
   }
 
   #tick(): void {
@@ -319,8 +349,12 @@ export class SqliteTransparencyLog implements TransparencyLog {
     }
   }
 
-  #report(message: string): void {
+  #report(message: string, always = false): void {
     this.#stats.lastError = message;
+    if (always) {
+      process.emitWarning(message, { code: "WEFT_SPLIT_VIEW" });
+      return;
+    }
     if (this.#warned) return;
     this.#warned = true;
     process.emitWarning(message, { code: "WEFT_CHECKPOINT" });

@@ -2,8 +2,8 @@
 // timing waterfall, each span joined with its action record (allow/deny, reason code, outcome).
 import type { ChainedStore, SpanTreeNode } from "@weft/chained-store";
 import type { ActionTrace } from "@weft/kernel";
+import { ATTR_WEFT_ACTION_ID, ATTR_WEFT_DECISION, ATTR_WEFT_REASON_CODE } from "@weft/semconv";
 import { bool, parse, STORE_OPTIONS } from "../args.js";
-import { ATTR_ACTION_ID, ATTR_DECISION, ATTR_REASON_CODE, ATTR_WEFT_ACTION_ID } from "../attributes.js";
 import { type Command, STORE_FLAGS_HELP } from "../command.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import { parseTraceId } from "../filters.js";
@@ -125,10 +125,9 @@ export function traceJson(report: TraceReport): Record<string, unknown> {
   };
 }
 
-/** The action a span belongs to: the tool call id on execute_tool spans, weft.action.id on the others. */
+/** The action a span belongs to: `weft.action.id`, which every kernel span that recorded one carries. */
 export function actionIdOf(n: SpanTreeNode): string | undefined {
-  const attrs = n.record.payload.attributes;
-  const v = attrs[ATTR_ACTION_ID] ?? attrs[ATTR_WEFT_ACTION_ID];
+  const v = n.record.payload.attributes[ATTR_WEFT_ACTION_ID];
   return typeof v === "string" ? v : undefined;
 }
 
@@ -165,8 +164,8 @@ function annotate(
     const style = t.eventType === "deny" ? "yellow" : t.error !== null ? "red" : "green";
     return { text: `${decision}  ${safe(t.actionId)}${err}`, style };
   }
-  const decision = attrs[ATTR_DECISION];
-  const reason = attrs[ATTR_REASON_CODE];
+  const decision = attrs[ATTR_WEFT_DECISION];
+  const reason = attrs[ATTR_WEFT_REASON_CODE];
   if (typeof decision === "string") {
     const text = `${decision}${typeof reason === "string" ? ` ${reason}` : ""}${err}`;
     return { text, style: decision === "deny" ? "yellow" : "green" };

@@ -35,7 +35,7 @@ export interface ChainIntegrity {
 export interface OverviewSnapshot {
   stats: Stats;
   byDecision: { allow: number; deny: number; error: number };
-  /** Records per agent (gen_ai.agent.name from the spans chain); records without one are not counted. */
+  /** Records per agent (`agent_name`, the CLI's --agent); records without one are not counted. */
   byAgent: Record<string, number>;
   /** [second since epoch, allow, deny, error] */
   timeline: Array<[number, number, number, number]>;

@@ -178,7 +178,7 @@ function link(path: string, params: URLSearchParams, set: Record<string, string 
 
 function filterParams(params: URLSearchParams): URLSearchParams {
   const out = new URLSearchParams();
-  for (const k of [...PAGE_FILTERS, "agent"]) {
+  for (const k of PAGE_FILTERS) {
     const v = params.get(k);
     if (v !== null && v !== "") out.set(k, v);
   }

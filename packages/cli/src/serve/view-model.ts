@@ -3,7 +3,6 @@
 // its JSON twin and `weft audit … --json` with the same filters agree by construction.
 import { type ChainedStore, canonicalize, type SpanRecordV1 } from "@weft/chained-store";
 import type { ActionTrace } from "@weft/kernel";
-import { AgentResolver } from "../agents.js";
 import { FILTER_OPTIONS } from "../args.js";
 import { envelopeJson } from "../commands/audit-show.js";
 import { type TraceReport, traceReport } from "../commands/audit-trace.js";
@@ -14,7 +13,6 @@ import { decisionKind } from "../stats.js";
 import type { ChainIntegrity } from "./messages.js";
 
 export const COMMAND = "audit serve";
-const AGENT_CHUNK = 1000;
 export const PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 /** Filters a page URL may carry; limit/offset/order are the pager's, not the user's. */
@@ -37,19 +35,8 @@ export function recordIntegrity(seq: number, chain: ChainIntegrity | undefined):
   return "unverified";
 }
 
-/** The `agent` filter (resolved from the spans chain, so it is applied here, after the store query). */
-export function agentParam(params: URLSearchParams): string | undefined {
-  const all = params.getAll("agent");
-  if (all.length > 1) throw new UsageError("filter 'agent' given more than once", COMMAND);
-  const v = all[0];
-  if (v === undefined || v === "") return undefined;
-  if (v.length > 256) throw new UsageError("filter 'agent' is longer than 256 characters", COMMAND);
-  return v;
-}
-
 export function overviewFilters(params: URLSearchParams): Filters {
-  agentParam(params);
-  return parseFilterParams(COMMAND, params, PAGE_FILTERS, [...NON_FILTER_KEYS, "agent"]);
+  return parseFilterParams(COMMAND, params, PAGE_FILTERS, NON_FILTER_KEYS);
 }
 
 export interface RecordsPage {
@@ -81,28 +68,10 @@ export function recordsPage(store: ChainedStore, params: URLSearchParams): Recor
   const limit = pageLimit(params);
   const filterParams = new URLSearchParams(params);
   filterParams.delete("limit");
-  const agent = agentParam(filterParams);
-  const filters = parseFilterParams(COMMAND, filterParams, PAGE_FILTERS, [...NON_FILTER_KEYS, "agent"]);
+  const filters = parseFilterParams(COMMAND, filterParams, PAGE_FILTERS, NON_FILTER_KEYS);
   const q = filters.query;
   const forward = q.afterSeq !== undefined && q.beforeSeq === undefined;
-  const order = forward ? "seq" : "seq-desc";
-  let got: ActionRecord[];
-  if (agent === undefined) {
-    got = store.actions.queryRecords({ ...q, order, limit: limit + 1 });
-  } else {
-    // keyset through the other filters' matches in chunks, keeping this agent's records
-    const agents = new AgentResolver(store);
-    got = [];
-    let cursor = forward ? q.afterSeq : q.beforeSeq;
-    for (;;) {
-      const bound = cursor === undefined ? {} : forward ? { afterSeq: cursor } : { beforeSeq: cursor };
-      const chunk = store.actions.queryRecords({ ...q, ...bound, order, limit: AGENT_CHUNK });
-      for (const r of chunk)
-        if (agents.agentOf(r.payload.actionId) === agent && got.length <= limit) got.push(r);
-      if (got.length > limit || chunk.length < AGENT_CHUNK) break;
-      cursor = chunk[chunk.length - 1]?.seq;
-    }
-  }
+  const got = store.actions.queryRecords({ ...q, order: forward ? "seq" : "seq-desc", limit: limit + 1 });
   const more = got.length > limit;
   const rows = got.slice(0, limit);
   if (forward) rows.reverse();
@@ -120,7 +89,7 @@ export function recordsPage(store: ChainedStore, params: URLSearchParams): Recor
           ? (first ?? null)
           : null;
   const keep = new URLSearchParams();
-  for (const k of [...PAGE_FILTERS, "agent"]) {
+  for (const k of PAGE_FILTERS) {
     const v = filterParams.get(k);
     if (v !== null && v !== "" && k !== "after-seq" && k !== "before-seq") keep.set(k, v);
   }

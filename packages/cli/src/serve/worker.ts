@@ -6,16 +6,14 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { ChainedStore, ChainName } from "@weft/chained-store";
 import { WeftError } from "@weft/kernel";
-import { AgentResolver } from "../agents.js";
 import { countSpans } from "../commands/audit-stats.js";
 import { parseFilterParams } from "../filters.js";
 import { openTarget } from "../open-store.js";
 import { StatsAccumulator } from "../stats.js";
 import type { ChainIntegrity, FromWorker, OverviewSnapshot, ToWorker, WorkerInit } from "./messages.js";
-import { agentParam, COMMAND, NON_FILTER_KEYS, PAGE_FILTERS } from "./view-model.js";
+import { COMMAND, NON_FILTER_KEYS, PAGE_FILTERS } from "./view-model.js";
 
 const CHUNK = 5000;
-const MAX_PENDING = 10_000;
 
 function post(m: FromWorker): void {
   parentPort?.postMessage(m);
@@ -110,21 +108,9 @@ function snapshot(acc: StatsAccumulator, spans: number, through: number | null, 
 
 async function countLoop(store: ChainedStore, init: WorkerInit, stopped: () => boolean): Promise<void> {
   const acc = new StatsAccumulator({ timeline: true });
-  const agents = new AgentResolver(store);
-  // records whose agent could not be decided yet (their spans, or an ancestor, not yet written)
-  const pending = new Set<string>();
   let through: number | null = null;
   let published = "";
   while (!stopped()) {
-    for (const id of [...pending]) {
-      const a = agents.resolve(id);
-      if (!a.final) continue;
-      pending.delete(id);
-      if (a.agent !== null) {
-        acc.addAgent(a.agent);
-        published = ""; // publish the new count
-      }
-    }
     let complete = false;
     while (!complete && !stopped()) {
       const page = store.actions.queryRecords({
@@ -132,11 +118,7 @@ async function countLoop(store: ChainedStore, init: WorkerInit, stopped: () => b
         limit: CHUNK,
         ...(through === null ? {} : { afterSeq: through }),
       });
-      for (const r of page) {
-        const a = agents.resolve(r.payload.actionId);
-        acc.add(r.payload, a.agent);
-        if (!a.final && pending.size < MAX_PENDING) pending.add(r.payload.actionId);
-      }
+      for (const r of page) acc.add(r.payload);
       if (page.length > 0) through = page[page.length - 1]!.seq;
       complete = page.length < CHUNK;
       const key = `${through}:${store.spans.count()}:${complete}`;
@@ -152,7 +134,6 @@ async function countLoop(store: ChainedStore, init: WorkerInit, stopped: () => b
 
 /** Filtered overviews already computed, by query and chain heads (a facet click is often repeated). */
 const answers = new Map<string, OverviewSnapshot>();
-let sharedAgents: AgentResolver | undefined;
 
 /** A filtered overview: the same filters as `weft audit stats`, streamed by keyset in chunks. */
 async function answerOverview(store: ChainedStore, id: number, params: string): Promise<void> {
@@ -163,12 +144,8 @@ async function answerOverview(store: ChainedStore, id: number, params: string): 
       post({ type: "answer", id, value: cached });
       return;
     }
-    const search = new URLSearchParams(params);
-    const agent = agentParam(search);
-    const f = parseFilterParams(COMMAND, search, PAGE_FILTERS, [...NON_FILTER_KEYS, "agent"]);
+    const f = parseFilterParams(COMMAND, new URLSearchParams(params), PAGE_FILTERS, NON_FILTER_KEYS);
     const acc = new StatsAccumulator({ timeline: true });
-    sharedAgents ??= new AgentResolver(store);
-    const agents = sharedAgents;
     const { limit, offset, order, ...query } = f.query;
     if (limit !== undefined || offset !== undefined || order !== undefined) {
       throw new WeftError("USAGE", "the overview counts every match: limit, offset and order do not apply");
@@ -181,15 +158,11 @@ async function answerOverview(store: ChainedStore, id: number, params: string): 
         limit: CHUNK,
         ...(after === undefined ? {} : { afterSeq: after }),
       });
-      for (const r of page) {
-        const a = agents.agentOf(r.payload.actionId);
-        if (agent === undefined || a === agent) acc.add(r.payload, a);
-      }
+      for (const r of page) acc.add(r.payload);
       if (page.length < CHUNK) break;
       after = page[page.length - 1]!.seq;
       await yieldToMessages();
     }
-    // with an agent filter, the spans counted are still those of the other filters
     const value = snapshot(acc, countSpans(store, f), null, true);
     value.stats.window = { since: f.since?.iso ?? null, until: f.until?.iso ?? null };
     if (answers.size >= 32) answers.delete(answers.keys().next().value ?? "");

@@ -1,9 +1,5 @@
-// Attribute names and table/meta names the store reads or writes, in one place.
-
-/** Span attribute holding the kernel action id (GenAI semantic conventions). */
-export const ATTR_ACTION_ID = "gen_ai.tool.call.id";
-/** Span attribute holding the acting principal. */
-export const ATTR_PRINCIPAL_ID = "weft.principal.id";
+// Keys of the store's own meta table and the secret fingerprint message: the store's file format,
+// not names on the wire (span attributes and schema ids live in @weft/semconv).
 
 /** Reference (weaver-kernel) meta keys for the actions chain checkpoint. */
 export const META_CHECKPOINT_HASH = "checkpoint_hash";
@@ -14,6 +10,8 @@ export const META_CHAIN_VERSION = "weft.chain_version";
 export const META_SECRET_CHECK = "weft.secret_check";
 export const META_SPANS_CHECKPOINT_HASH = "weft.spans.checkpoint_hash";
 export const META_SPANS_CHECKPOINT_NEXT_SEQ = "weft.spans.checkpoint_next_seq";
+/** Random id of the store, named in its signed checkpoints (the transparency log's origin). */
+export const META_STORE_ID = "weft.store_id";
 
 export const SCHEMA_VERSION = "1";
 /** Fixed message HMACed to fingerprint the secret without revealing it. */
