@@ -188,6 +188,11 @@ describe("packages a user can install", () => {
       expect(manifest.sideEffects, p.name).toBeDefined();
       for (const v of Object.values(manifest.dependencies ?? {}))
         expect(v, p.name).not.toMatch(/^workspace:/);
+      // One prepack for all: it builds without wiping dist/, which tests running now still read.
+      const source = JSON.parse(readFileSync(join(p.dir, "package.json"), "utf8")) as {
+        scripts?: Record<string, string>;
+      };
+      expect(source.scripts?.["prepack"], `${p.name} scripts.prepack`).toBe("node ../../scripts/prepack.mjs");
       // The source condition is workspace-only: it may be in the map, but its target is not shipped.
       expect(JSON.stringify(manifest.exports ?? {})).not.toMatch(/"source"/);
     }

@@ -63,6 +63,8 @@ async function run(options: DemoOptions): Promise<DemoReport> {
     kernelId: "support-runtime",
     traceStore: store.actions,
     tokenProvider: new HmacTokenProvider({ secret, revocationStore: store.revocations() }),
+    // Every grant decision's inputs go to the "decisions" chain, for `weft policy replay`.
+    decisions: { log: store.decisions },
   });
   registerDrivers(kernel, new Crm(), shipping.baseUrl);
 

@@ -2,14 +2,14 @@
 // reference's 16-key trace export) and SpanChain (weft.span.v1 records). Serialization happens
 // once, here: canonical text is both what is hashed and what is stored.
 
-import type { ActionTrace, TraceQuery } from "@weft/kernel";
+import type { ActionTrace, DecisionRecordJson, TraceQuery } from "@weft/kernel";
 import { canonicalActionPayload } from "./action-canonical.js";
 import { decodeActionPayload, encodeActionTrace } from "./action-codec.js";
 import { canonicalize, flatAscii } from "./canonical.js";
 import { ChainVerifier, type RecordHasher } from "./chain.js";
 import { StoreCorruptError } from "./errors.js";
 import { parseJsonLossless } from "./json-lossless.js";
-import type { ActionLog, RawRow, RecordLog, SpanLog } from "./log.js";
+import type { ActionLog, DecisionColumns, DecisionLog, RawRow, RecordLog, SpanLog } from "./log.js";
 import {
   compareActions,
   matchesSeqBounds,
@@ -25,6 +25,7 @@ import type {
   ActionChain,
   ActionRecordQuery,
   ChainRecord,
+  DecisionChain,
   SpanChain,
   SpanQuery,
   SpanRecordV1,
@@ -241,5 +242,46 @@ export class SpanChainImpl
 
   trace(traceId: string): SpanTreeNode[] {
     return buildSpanForest(this.query({ traceId }));
+  }
+}
+
+export class DecisionChainImpl
+  extends ChainBase<DecisionRecordJson, DecisionColumns>
+  implements DecisionChain
+{
+  declare protected readonly log: DecisionLog;
+
+  protected encode(r: DecisionRecordJson) {
+    return { text: flatAscii(canonicalize(r)), columns: {} };
+  }
+
+  protected decode(row: RawRow): DecisionRecordJson {
+    const v = this.parse(row);
+    if (typeof v !== "object" || v === null || Array.isArray(v))
+      throw new StoreCorruptError(this.path, { seq: row.seq }, "decision payload is not a JSON object");
+    return v as unknown as DecisionRecordJson;
+  }
+
+  readVerified(options?: { onProgress?: (checked: number, total: number) => void }): {
+    verify: VerifyResult;
+    records: ChainRecord<DecisionRecordJson>[];
+  } {
+    this.guard("read");
+    return this.log.snapshot(() => {
+      const v = new ChainVerifier(this.hasher, this.log.genesis());
+      const onProgress = options?.onProgress;
+      const total = onProgress ? this.log.count() : 0;
+      const rows: RawRow[] = [];
+      for (const row of this.log.rows()) {
+        const payload = row.reparse ? { text: row.text, reparse: row.reparse } : { text: row.text };
+        if (!v.step(row.seq, row.prevHash, row.recordHash, payload)) break;
+        rows.push(row);
+        if (onProgress && v.checked % 1024 === 0) onProgress(v.checked, total);
+      }
+      if (onProgress) onProgress(v.checked, total);
+      const verify = v.result();
+      // Decode only after the whole chain verified: nothing unverified reaches the caller.
+      return { verify, records: verify.ok ? rows.map((row) => this.toRecord(row)) : [] };
+    });
   }
 }

@@ -1,6 +1,6 @@
 // Public surface of @weft/chained-store.
 
-export { spansPathFor } from "./backends/jsonl.js";
+export { decisionsPathFor, spansPathFor } from "./backends/jsonl.js";
 export { canonicalize, canonicalNumber, canonicalString } from "./canonical.js";
 export {
   CHAIN_VERSION,

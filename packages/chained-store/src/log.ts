@@ -54,6 +54,10 @@ export interface ActionLog extends RecordLog<ActionColumns> {
   prune(cutoffIso: string): number;
 }
 
+/** The decisions chain has no index columns: every read goes through its verified payloads. */
+export type DecisionColumns = Record<string, never>;
+export type DecisionLog = RecordLog<DecisionColumns>;
+
 export interface SpanLog extends RecordLog<SpanColumns> {
   query?(q: NormalizedSpanQuery): RawRow[];
 }

@@ -13,6 +13,9 @@ export const META_SPANS_CHECKPOINT_NEXT_SEQ = "weft.spans.checkpoint_next_seq";
 /** Random id of the store, named in its signed checkpoints (the transparency log's origin). */
 export const META_STORE_ID = "weft.store_id";
 
+export const META_DECISIONS_CHECKPOINT_HASH = "weft.decisions.checkpoint_hash";
+export const META_DECISIONS_CHECKPOINT_NEXT_SEQ = "weft.decisions.checkpoint_next_seq";
+
 export const SCHEMA_VERSION = "1";
 /** Fixed message HMACed to fingerprint the secret without revealing it. */
 export const SECRET_CHECK_MESSAGE = "weft.chained-store.secret-check.v1";

@@ -3,13 +3,19 @@
 
 import { type RevocationStore, resolveSecret } from "@weft/kernel";
 import { ATTR_WEFT_ACTION_ID } from "@weft/semconv";
-import { JsonlActionLog, JsonlSpanLog, spansPathFor } from "./backends/jsonl.js";
-import { MemoryActionLog, MemorySpanLog } from "./backends/memory.js";
+import {
+  decisionsPathFor,
+  JsonlActionLog,
+  JsonlDecisionLog,
+  JsonlSpanLog,
+  spansPathFor,
+} from "./backends/jsonl.js";
+import { MemoryActionLog, MemoryDecisionLog, MemorySpanLog } from "./backends/memory.js";
 import { SqliteDatabase } from "./backends/sqlite-database.js";
 import { RecordHasher } from "./chain.js";
-import { ActionChainImpl, SpanChainImpl } from "./chains.js";
+import { ActionChainImpl, DecisionChainImpl, SpanChainImpl } from "./chains.js";
 import { InvalidArgumentError, StoreClosedError, StoreReadonlyError } from "./errors.js";
-import type { ActionLog, SpanLog } from "./log.js";
+import type { ActionLog, DecisionLog, SpanLog } from "./log.js";
 import { SqliteRevocationStore } from "./revocations.js";
 import { resolveSigningKey, SqliteTransparencyLog } from "./tree/transparency-log.js";
 import type {
@@ -55,9 +61,10 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
 
   let actionLog: ActionLog;
   let spanLog: SpanLog;
+  let decisionLog: DecisionLog;
   let sqlite: SqliteDatabase | undefined;
   let transparency: SqliteTransparencyLog | undefined;
-  let jsonl: { actions: JsonlActionLog; spans: JsonlSpanLog } | undefined;
+  let jsonl: { actions: JsonlActionLog; spans: JsonlSpanLog; decisions: JsonlDecisionLog } | undefined;
   if (format === "sqlite") {
     sqlite = new SqliteDatabase(path, { readonly, synchronous, busyTimeoutMs });
     try {
@@ -68,10 +75,11 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     }
     actionLog = sqlite.actions;
     spanLog = sqlite.spans;
+    decisionLog = sqlite.decisions;
     try {
       transparency = new SqliteTransparencyLog(
         sqlite,
-        { actions: sqlite.actions, spans: sqlite.spans },
+        { actions: sqlite.actions, spans: sqlite.spans, decisions: sqlite.decisions },
         {
           ...options.checkpoint,
           readonly,
@@ -86,14 +94,18 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     const opts = { readonly, synchronous };
     const actions = new JsonlActionLog(path, "actions", opts).load();
     const spans = new JsonlSpanLog(spansPathFor(path), "spans", opts).load();
+    const decisions = new JsonlDecisionLog(decisionsPathFor(path), "decisions", opts).load();
     actions.checkSecret(hasher);
     spans.checkSecret(hasher);
-    jsonl = { actions, spans };
+    decisions.checkSecret(hasher);
+    jsonl = { actions, spans, decisions };
     actionLog = actions;
     spanLog = spans;
+    decisionLog = decisions;
   } else {
     actionLog = new MemoryActionLog(maxRecords);
     spanLog = new MemorySpanLog(maxRecords);
+    decisionLog = new MemoryDecisionLog(maxRecords);
   }
 
   let closed = false;
@@ -103,6 +115,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
   };
   const actions = new ActionChainImpl("actions", actionLog, hasher, path, guard);
   const spans = new SpanChainImpl("spans", spanLog, hasher, path, guard);
+  const decisions = new DecisionChainImpl("decisions", decisionLog, hasher, path, guard);
   actions.spanActionIds = (traceId) => {
     const ids = new Set<string>();
     for (const r of spans.query({ traceId })) {
@@ -118,6 +131,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     format,
     actions,
     spans,
+    decisions,
     transparency,
     revocations(): RevocationStore {
       guard("read");
@@ -136,6 +150,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     verify(chain: ChainName): VerifyResult {
       if (chain === "actions") return actions.verify();
       if (chain === "spans") return spans.verify();
+      if (chain === "decisions") return decisions.verify();
       throw new InvalidArgumentError(`unknown chain ${JSON.stringify(chain)}`);
     },
     close(): void {
@@ -145,6 +160,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
       revocations?.close();
       jsonl?.actions.close();
       jsonl?.spans.close();
+      jsonl?.decisions.close();
       sqlite?.close();
     },
   };

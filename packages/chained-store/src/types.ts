@@ -1,7 +1,7 @@
 // Public types of the chained store. PORT CONTRACT — the span processor and the CLI code
 // against these; change them only together with their users.
 
-import type { ActionTrace, RevocationStore, TraceQuery, TraceStore } from "@weft/kernel";
+import type { ActionTrace, DecisionRecordJson, RevocationStore, TraceQuery, TraceStore } from "@weft/kernel";
 import type { SCHEMA_WEFT_SPAN_V1 } from "@weft/semconv";
 import type { NoteVerifierKey } from "./transparency/note.js";
 
@@ -34,7 +34,7 @@ export interface VerifyResult {
   detail: string;
 }
 
-export type ChainName = "actions" | "spans";
+export type ChainName = "actions" | "spans" | "decisions";
 export type StoreFormat = "sqlite" | "jsonl" | "memory";
 
 export interface StoreOptions {
@@ -273,11 +273,27 @@ export interface SpanChain extends Chain<SpanRecordV1> {
   trace(traceId: string): SpanTreeNode[];
 }
 
+/**
+ * The `decisions` chain: one `weft.decision/v1` record per grant decision, written by the
+ * kernel's `decisions` capture option and read by `weft policy replay`.
+ */
+export interface DecisionChain extends Chain<DecisionRecordJson> {
+  /**
+   * Verifies the whole chain and, in the same read snapshot, returns the records it checked —
+   * none when it does not verify, so a caller never sees a record verify did not cover.
+   */
+  readVerified(options?: { onProgress?: (checked: number, total: number) => void }): {
+    verify: VerifyResult;
+    records: ChainRecord<DecisionRecordJson>[];
+  };
+}
+
 export interface ChainedStore {
   readonly path: string;
   readonly format: StoreFormat;
   readonly actions: ActionChain;
   readonly spans: SpanChain;
+  readonly decisions: DecisionChain;
   /** Merkle tree, checkpoints and proofs (SQLite stores; undefined for JSONL and memory stores). */
   readonly transparency: TransparencyLog | undefined;
   /** A durable revocation store (SQLite) for the kernel's token provider. */

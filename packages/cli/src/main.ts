@@ -72,6 +72,14 @@ export const AUDIT_COMMANDS: readonly CommandEntry[] = [
   },
 ];
 
+export const POLICY_COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "policy replay",
+    summary: "replay captured grant decisions against a candidate policy; exit 3 on flips",
+    load: async () => (await import("./commands/policy-replay.js")).policyReplay,
+  },
+];
+
 /** Commands outside `audit`: key management and offline receipt checks (no store involved). */
 export const PROOF_COMMANDS: readonly CommandEntry[] = [
   {
@@ -100,7 +108,7 @@ function version(): string {
 }
 
 function topHelp(): string {
-  const rows = [...AUDIT_COMMANDS, ...PROOF_COMMANDS, DOCTOR].map(
+  const rows = [...AUDIT_COMMANDS, ...POLICY_COMMANDS, ...PROOF_COMMANDS, DOCTOR].map(
     (c) => `  weft ${c.name.padEnd(18)} ${c.summary}`,
   );
   return `Usage: weft <command> [options]
@@ -111,7 +119,7 @@ Commands:
 ${rows.join("\n")}
 
 Run 'weft <command> --help' for a command's flags and an example.
-Exit codes: 0 ok, 1 verification failed or error, 2 usage error.
+Exit codes: 0 ok, 1 verification failed or error, 2 usage error, 3 policy replay found gated flips.
 Environment: WEFT_STORE, WEFT_SECRET (or WEAVER_KERNEL_SECRET), NO_COLOR, WEFT_DEBUG=1.
 
 Example:
@@ -157,6 +165,18 @@ async function dispatch(argv: readonly string[], o: Output): Promise<number> {
     }
     return (await cmd.load()).run(rest, o);
   }
+  if (first === "policy") {
+    const cmd = POLICY_COMMANDS.find((c) => c.name === `policy ${second}`);
+    if (second === undefined || second === "--help" || second === "-h" || !cmd) {
+      if (second !== undefined && second !== "--help" && second !== "-h")
+        throw new UsageError(`unknown policy subcommand '${second}'`, "policy replay");
+      o.out(
+        `Usage: weft policy replay --store PATH --policy MODULE [options]\n\nRun 'weft policy replay --help' for its flags.\n`,
+      );
+      return second === undefined ? ExitCode.USAGE : ExitCode.OK;
+    }
+    return (await cmd.load()).run(rest, o);
+  }
   if (first === "keys" || first === "receipt") {
     const group = PROOF_COMMANDS.filter((c) => c.name.startsWith(`${first} `));
     if (second === undefined || second === "--help" || second === "-h") {
@@ -170,7 +190,7 @@ async function dispatch(argv: readonly string[], o: Output): Promise<number> {
     return (await cmd.load()).run(rest, o);
   }
   throw new UsageError(
-    `unknown command '${first}'${didYouMean(first, ["audit", "keys", "receipt", "doctor", "--help", "--version"])}`,
+    `unknown command '${first}'${didYouMean(first, ["audit", "policy", "keys", "receipt", "doctor", "--help", "--version"])}`,
   );
 }
 

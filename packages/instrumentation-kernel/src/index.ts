@@ -12,4 +12,4 @@ export {
 } from "./config.js";
 export { InstrumentationConfigError } from "./errors.js";
 export { KernelInstrumentation } from "./instrumentation.js";
-export { COUNTER_METRICS, LEVEL_METRICS, TOOL_DURATION_METRIC } from "./metrics.js";
+export { COUNTER_METRICS, INVOKE_DURATION_BUCKETS, LEVEL_METRICS, TOOL_DURATION_METRIC } from "./metrics.js";

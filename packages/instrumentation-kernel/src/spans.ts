@@ -303,6 +303,7 @@ export const revokeSpec: OperationSpec<RevokeMessage> = {
   finish(span, m) {
     set(span, ATTR_WEFT_REVOKE_COUNT, m.revokedCount);
     set(span, ATTR_WEFT_ACTION_ID, m.actionId);
+    setAgent(span, m);
   },
 };
 

@@ -134,7 +134,7 @@ export function createSubscriber(
             );
           }
         }
-        if (host.fallbackAgent !== undefined && spec.operation !== "revoke") {
+        if (host.fallbackAgent !== undefined) {
           const m = message as AgentFields;
           if (m.agentName === undefined && m.agentId === undefined && m.conversationId === undefined) {
             span.setAttributes(host.fallbackAgent);

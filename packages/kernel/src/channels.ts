@@ -22,8 +22,8 @@ export interface KernelMessageBase {
 }
 
 /**
- * The acting agent (from `withAgent` or the Kernel option `agent`), on grant, invoke and expand
- * messages; each field only when known.
+ * The acting agent (from `withAgent` or the Kernel option `agent`), on every operation's
+ * message; each field only when known.
  */
 export interface AgentFields {
   agentName?: string;
@@ -102,7 +102,7 @@ export interface ExpandMessage extends KernelMessageBase, AgentFields {
   errorCode?: string;
 }
 
-export interface RevokeMessage extends KernelMessageBase {
+export interface RevokeMessage extends KernelMessageBase, AgentFields {
   /** One token revoked by id, or all tokens of a principal. */
   tokenId?: string;
   principalId?: string;

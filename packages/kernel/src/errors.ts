@@ -130,3 +130,32 @@ export class JsonParseError extends WeftError {
     super("JSON_PARSE", message);
   }
 }
+
+/**
+ * Replay: the candidate engine asked for an input the decision record does not hold (a
+ * justification kept as length or digest only, a redacted attribute, no rate-limit window).
+ * `replay()` reports the record as not replayable with these field paths instead of guessing.
+ */
+export class DecisionFieldMissingError extends WeftError {
+  readonly fields: readonly string[];
+  constructor(fields: readonly string[]) {
+    super("DECISION_FIELD_MISSING", `decision record does not hold ${fields.join(", ")}`);
+    this.fields = fields;
+  }
+}
+
+/** Replay: the candidate engine failed on a record with something other than a denial. */
+export class ReplayEngineError extends WeftError {
+  readonly index: number;
+  constructor(message: string, index: number, options?: { cause?: unknown }) {
+    super("REPLAY_ENGINE_FAILED", message, options);
+    this.index = index;
+  }
+}
+
+/** Decision capture could not append a grant decision to its log; the grant is refused. */
+export class DecisionCaptureError extends WeftError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("DECISION_CAPTURE_FAILED", message, options);
+  }
+}

@@ -3,6 +3,17 @@
 
 export { type AgentContext, currentAgent, MAX_AGENT_FIELD_LENGTH, withAgent } from "./agent-context.js";
 export * from "./channels.js";
+export {
+  capabilityDefinitionSha256,
+  DECISION_RECORD_SCHEMA,
+  type DecisionCaptureOptions,
+  type DecisionJson,
+  type DecisionLog,
+  type DecisionRecordJson,
+  type DecodedDecision,
+  decodeDecisionRecord,
+  JUSTIFICATION_MODES,
+} from "./decisions.js";
 export { getDefaultTraceStore, setDefaultTraceStore } from "./default-trace-store.js";
 export type { Driver, ExecutionContext } from "./drivers/driver.js";
 export { type CapabilityHandler, FunctionDriver } from "./drivers/function.js";
@@ -48,13 +59,19 @@ export { liveKernels } from "./live-kernels.js";
 export type * from "./models.js";
 export { TOOL_TYPES } from "./models.js";
 export {
+  DEFAULT_POLICY_RULES,
+  type DecisionContext,
   DefaultPolicyEngine,
   type DefaultPolicyEngineOptions,
+  type EngineIdentity,
   type EvaluateOptions,
+  type JustificationFacts,
+  justificationFacts,
   MAX_ROWS_SERVICE,
   MAX_ROWS_USER,
   MIN_JUSTIFICATION,
   type PolicyEngine,
+  type RateWindowState,
 } from "./policy.js";
 export {
   canonicalJson,
@@ -65,9 +82,28 @@ export {
   pyFloatRepr,
   pyJsonDumps,
 } from "./pyjson.js";
-export { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits, SERVICE_RATE_MULTIPLIER } from "./rate-limit.js";
+export {
+  DEFAULT_RATE_LIMITS,
+  fitsWindow,
+  RateLimiter,
+  type RateLimits,
+  SERVICE_RATE_MULTIPLIER,
+} from "./rate-limit.js";
 export { AllowReason, DenialReason } from "./reasons.js";
 export { CapabilityRegistry } from "./registry.js";
+export {
+  classifyFlip,
+  type DecisionDiff,
+  type DecisionFlip,
+  type DecisionOutcome,
+  type DecisionRecord,
+  FLIP_KINDS,
+  type FlipKind,
+  type JustificationMode,
+  type NotReplayable,
+  recordDecision,
+  replay,
+} from "./replay.js";
 export { InMemoryRevocationStore } from "./revocation.js";
 export { type Router, StaticRouter } from "./router.js";
 export { resolveSecret, SECRET_ENV_VARS } from "./secret.js";

@@ -17,6 +17,7 @@ import {
   type RevokeMessage,
   revokeChannel,
 } from "./channels.js";
+import { DecisionCapture, type DecisionCaptureOptions } from "./decisions.js";
 import { getDefaultTraceStore } from "./default-trace-store.js";
 import type { Driver } from "./drivers/driver.js";
 import { InvalidArgumentError, PolicyDeniedError, TraceNotFoundError, WeftError } from "./errors.js";
@@ -72,6 +73,8 @@ export interface KernelOptions {
   agent?: AgentContext;
   /** Guards checked after the policy at grant and before drivers at invoke (see `addGuard`). */
   guards?: readonly KernelGuard[];
+  /** Capture every grant decision's inputs to a decision log (see docs/policy-replay.md). */
+  decisions?: DecisionCaptureOptions;
 }
 
 export interface GrantOptions {
@@ -118,6 +121,7 @@ export class Kernel {
   readonly #guards: KernelGuard[] = [];
   readonly #stats = new KernelStats();
   readonly #deps: InvokeDeps;
+  readonly #decisions: DecisionCapture | undefined;
   readonly #agent: AgentContext | undefined;
 
   constructor(options: KernelOptions) {
@@ -144,6 +148,8 @@ export class Kernel {
       firewall: this.firewall,
       stats: this.#stats,
     };
+    this.#decisions =
+      options.decisions === undefined ? undefined : new DecisionCapture(options.decisions, this.id);
     for (const guard of options.guards ?? []) this.addGuard(guard);
     registerLiveKernel(this);
   }
@@ -224,9 +230,11 @@ export class Kernel {
       const capability = this.registry.get(request.capabilityId);
       let decision: ReturnType<PolicyEngine["evaluate"]>;
       try {
-        decision = this.policy.evaluate(request, capability, principal, {
-          justification: options.justification ?? "",
-        });
+        const justification = options.justification ?? "";
+        // With capture on, the policy's own decision (before any guard) is what gets recorded.
+        decision = this.#decisions
+          ? this.#decisions.evaluate(this.policy, { request, capability, principal, justification })
+          : this.policy.evaluate(request, capability, principal, { justification });
         if (!decision.allowed) throw new PolicyDeniedError(decision.reason, decision.reasonCode);
         if (this.#guards.length > 0)
           decision = runGrantGuards(this.#guards, capability.capabilityId, principal, decision);
@@ -336,17 +344,21 @@ export class Kernel {
   invoke(token: CapabilityToken, options: InvokeOptions): Promise<Frame | DryRunResult>;
   invoke(token: CapabilityToken, options: InvokeOptions): Promise<Frame | DryRunResult> {
     if (!invokeChannel.hasSubscribers) return this.#invoke(token, options, undefined);
+    // The tool's registry facts are known even when the token is then refused, and a span or
+    // duration of a refused call still says what kind of tool it was.
+    const capabilityId = String(token?.capabilityId ?? "");
+    const cap = this.registry.has(capabilityId) ? this.registry.get(capabilityId) : undefined;
     const msg: InvokeMessage = {
       kernelId: this.id,
       principalId: String(options?.principal?.principalId ?? ""),
-      capabilityId: String(token?.capabilityId ?? ""),
+      capabilityId,
       tokenId: String(token?.tokenId ?? ""),
       requestedResponseMode: String(options?.responseMode ?? "summary"),
       dryRun: options?.dryRun === true,
       digestArgs: argsDigester(options?.args),
       toolCallId: undefined,
-      toolType: undefined,
-      toolDescription: undefined,
+      toolType: cap?.toolType,
+      toolDescription: cap === undefined || cap.description === "" ? undefined : cap.description,
       agentName: undefined,
       agentId: undefined,
       conversationId: undefined,
@@ -401,8 +413,11 @@ export class Kernel {
     let toolCallId: string | undefined;
     try {
       validateInvokeInput(principal, args, requested);
-      if (options.toolCallId !== undefined)
+      if (options.toolCallId !== undefined) {
         toolCallId = checkField(options.toolCallId, "invoke option toolCallId");
+        // On the message before the token check: a refused call's span still joins the model's call.
+        if (msg !== undefined) msg.toolCallId = toolCallId;
+      }
       // Verification failures are neither traced nor counted (reference behaviour).
       this.tokenProvider.verify(token, {
         expectedPrincipalId: principal.principalId,
@@ -418,9 +433,6 @@ export class Kernel {
     if (msg !== undefined) {
       msg.safetyClass = prepared.capability.safetyClass;
       msg.sensitivity = prepared.capability.sensitivity;
-      msg.toolType = prepared.capability.toolType;
-      if (prepared.capability.description !== "") msg.toolDescription = prepared.capability.description;
-      if (toolCallId !== undefined) msg.toolCallId = toolCallId;
     }
     if (this.#guards.length > 0) {
       try {
@@ -493,6 +505,7 @@ export class Kernel {
       return;
     }
     const msg: RevokeMessage = { kernelId: this.id, tokenId, actionId: randomUUID() };
+    noteAgent(msg, this.#actingAgent());
     traceSync(revokeChannel, msg, () => {
       const before = this.tokenProvider.revocationStore.isRevoked(tokenId);
       this.tokenProvider.revoke(tokenId);
@@ -506,6 +519,7 @@ export class Kernel {
       throw new InvalidArgumentError("revokePrincipal needs a principal id.");
     if (!revokeChannel.hasSubscribers) return this.tokenProvider.revokeAll(principalId);
     const msg: RevokeMessage = { kernelId: this.id, principalId, actionId: randomUUID() };
+    noteAgent(msg, this.#actingAgent());
     return traceSync(revokeChannel, msg, () => {
       const n = this.tokenProvider.revokeAll(principalId);
       msg.revokedCount = n;

@@ -2,7 +2,8 @@
 // reason codes in the same order: safety-class roles and justification, PII/PCI tenant and field
 // restriction, SECRETS, MEMORY, the max_rows cap, then the per-principal sliding-window rate limit.
 
-import { PolicyConfigError, PolicyDeniedError } from "./errors.js";
+import { createHash } from "node:crypto";
+import { DecisionFieldMissingError, PolicyConfigError, PolicyDeniedError } from "./errors.js";
 import type {
   CapabilityRequest,
   DenialExplanation,
@@ -12,8 +13,14 @@ import type {
   Principal,
   ResolvedCapability,
 } from "./models.js";
-import { pyFloatRepr, pyStrListRepr, pyStrRepr, quoted } from "./pyjson.js";
-import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits, SERVICE_RATE_MULTIPLIER } from "./rate-limit.js";
+import { canonicalJson, pyFloatRepr, pyStrListRepr, pyStrRepr, quoted } from "./pyjson.js";
+import {
+  DEFAULT_RATE_LIMITS,
+  fitsWindow,
+  RateLimiter,
+  type RateLimits,
+  SERVICE_RATE_MULTIPLIER,
+} from "./rate-limit.js";
 import { AllowReason, DenialReason } from "./reasons.js";
 import type { SafetyClass } from "./trace.js";
 
@@ -22,9 +29,57 @@ export const MAX_ROWS_USER = 50;
 export const MAX_ROWS_SERVICE = 500;
 
 export interface EvaluateOptions {
+  /**
+   * Free-text justification. On replay of a record that kept only its length or a digest, reading
+   * this throws `DecisionFieldMissingError` (the record is then reported as not replayable).
+   */
   justification: string;
+  /** Lengths of the justification; set on replay so length-only rules need not read the text. */
+  justificationFacts?: JustificationFacts;
+  /** Capture or replay: evaluate as of this recorded moment instead of the engine's own clock. */
+  at?: DecisionContext;
 }
 
+export interface JustificationFacts {
+  /** Code points (Python `len`). */
+  length: number;
+  /** Code points after Python `str.strip()`. */
+  strippedLength: number;
+}
+
+/** The sliding-window state of one rate-limit key just before a decision. */
+export interface RateWindowState {
+  /** "principal:capability". */
+  key: string;
+  /** Window the baseline engine kept stamps for; older stamps were already forgotten. */
+  windowS: number;
+  /** Engine-clock seconds of the earlier allowed grants still inside the window, oldest first. */
+  stamps: readonly number[];
+}
+
+/** What a stateful engine's decision depended on besides its inputs. */
+export interface DecisionContext {
+  /** Engine clock (seconds, monotonic) the decision was taken at; null when not recorded. */
+  clock: number | null;
+  /** Wall-clock time of the decision (Python isoformat, UTC). */
+  decidedAt?: string;
+  /** The rate-limit window for this request's key; null when not recorded. */
+  rateWindow: RateWindowState | null;
+  /**
+   * true: pure evaluation from the recorded state (replay) — nothing is read from or written to
+   * the engine's own limiter. false: live decision at the pinned clock (capture).
+   */
+  replay: boolean;
+}
+
+/** Identity of a policy engine's rules and configuration, recorded with each captured decision. */
+export interface EngineIdentity {
+  name: string;
+  /** SHA-256 (hex) of the engine's canonical configuration, or of its module; null when unknown. */
+  sha256: string | null;
+  /** The configuration hashed, when it is plain data (lets replay rebuild the baseline engine). */
+  config?: Record<string, unknown>;
+}
 /** A policy engine decides grants; deny by throwing `PolicyDeniedError` with a reason code. */
 export interface PolicyEngine {
   evaluate(
@@ -40,7 +95,18 @@ export interface PolicyEngine {
     principal: Principal,
     options: EvaluateOptions,
   ): DenialExplanation;
+  /** Optional: the clock and rate-limit state the next `evaluate` of this request would use. */
+  decisionContext?(
+    request: CapabilityRequest,
+    capability: ResolvedCapability,
+    principal: Principal,
+  ): Omit<DecisionContext, "replay">;
+  /** Optional: the engine's rules/configuration identity (recorded with captured decisions). */
+  identity?(): EngineIdentity;
 }
+
+/** Version of DefaultPolicyEngine's rule set; part of its identity hash. */
+export const DEFAULT_POLICY_RULES = "weaver-kernel-0.12/default-policy";
 
 export interface DefaultPolicyEngineOptions {
   /** Overrides per safety class: [invocations, window seconds]. */
@@ -60,6 +126,7 @@ function sortedRoles(roles: ReadonlySet<string>): string {
 export class DefaultPolicyEngine implements PolicyEngine {
   readonly #limits: RateLimits;
   readonly #limiter: RateLimiter;
+  #identity: EngineIdentity | undefined;
 
   constructor(options: DefaultPolicyEngineOptions = {}) {
     const limits: RateLimits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
@@ -73,12 +140,49 @@ export class DefaultPolicyEngine implements PolicyEngine {
     this.#limiter = new RateLimiter(options.clock);
   }
 
+  /** The rate limits in force, per safety class. */
+  get rateLimits(): Readonly<RateLimits> {
+    return this.#limits;
+  }
+
+  identity(): EngineIdentity {
+    if (this.#identity === undefined) {
+      const rateLimits: Record<string, number[]> = {};
+      for (const sc of Object.keys(this.#limits).sort()) {
+        const [count, window] = this.#limits[sc as SafetyClass];
+        rateLimits[sc] = [count, window];
+      }
+      const config = { rateLimits };
+      const sha256 = createHash("sha256")
+        .update(canonicalJson({ engine: "DefaultPolicyEngine", rules: DEFAULT_POLICY_RULES, config }))
+        .digest("hex");
+      this.#identity = { name: "DefaultPolicyEngine", sha256, config };
+    }
+    return this.#identity;
+  }
+
+  decisionContext(
+    _request: CapabilityRequest,
+    capability: ResolvedCapability,
+    principal: Principal,
+  ): Omit<DecisionContext, "replay"> {
+    const clock = this.#limiter.now();
+    const entry = this.#limits[capability.safetyClass as SafetyClass];
+    if (entry === undefined) return { clock, rateWindow: null };
+    const key = `${principal.principalId}:${capability.capabilityId}`;
+    return {
+      clock,
+      rateWindow: { key, windowS: entry[1], stamps: this.#limiter.peek(key, entry[1], clock) },
+    };
+  }
+
   evaluate(
     request: CapabilityRequest,
     capability: ResolvedCapability,
     principal: Principal,
-    { justification }: EvaluateOptions,
+    options: EvaluateOptions,
   ): PolicyDecision {
+    const at = options.at;
     const roles = new Set(principal.roles ?? []);
     const constraints: Record<string, unknown> = { ...request.constraints };
     const pid = principal.principalId;
@@ -89,11 +193,13 @@ export class DefaultPolicyEngine implements PolicyEngine {
       throw new PolicyDeniedError(detail, code);
     };
     const requireJustification = (label: string) => {
-      const stripped = pyStrip(justification).length;
+      // Read lazily: a replayed record may hold only the lengths, which is all this rule needs.
+      const { length, strippedLength: stripped } =
+        options.justificationFacts ?? justificationFacts(options.justification);
       if (stripped < MIN_JUSTIFICATION)
         deny(
           `${label} capabilities require a justification of at least ${MIN_JUSTIFICATION} characters. ` +
-            `Got ${pyLen(justification)} characters (${stripped} after trimming whitespace).`,
+            `Got ${length} characters (${stripped} after trimming whitespace).`,
           DenialReason.INSUFFICIENT_JUSTIFICATION,
         );
     };
@@ -174,12 +280,26 @@ export class DefaultPolicyEngine implements PolicyEngine {
       let [limit] = limitEntry;
       const window = limitEntry[1];
       if (roles.has("service")) limit *= SERVICE_RATE_MULTIPLIER;
-      if (!this.#limiter.check(rateKey, limit, window))
+      let fits: boolean;
+      if (at?.replay) {
+        // Pure: the recorded window decides; the engine's own limiter is neither read nor written,
+        // so no state leaks from one replayed record into the next.
+        const w = at.rateWindow;
+        const missing: string[] = [];
+        if (at.clock === null) missing.push("clock");
+        if (w === null || w.key !== rateKey || window > w.windowS) missing.push("rate_window");
+        if (missing.length > 0) throw new DecisionFieldMissingError(missing);
+        fits = fitsWindow((w as RateWindowState).stamps, limit, window, at.clock as number);
+      } else {
+        const now = at?.clock ?? this.#limiter.now();
+        fits = this.#limiter.check(rateKey, limit, window, now);
+        if (fits) this.#limiter.record(rateKey, now);
+      }
+      if (!fits)
         deny(
           `Rate limit exceeded: ${limit} ${capability.safetyClass} invocations per ${pyFloatRepr(window)}s for principal ${quoted(pid)}`,
           DenialReason.RATE_LIMITED,
         );
-      this.#limiter.record(rateKey);
     }
 
     const reason = "Request approved by DefaultPolicyEngine.";
@@ -197,7 +317,7 @@ export class DefaultPolicyEngine implements PolicyEngine {
     request: CapabilityRequest,
     capability: ResolvedCapability,
     principal: Principal,
-    { justification }: EvaluateOptions,
+    options: EvaluateOptions,
   ): DenialExplanation {
     const roles = new Set(principal.roles ?? []);
     const actualRoles = [...roles].sort();
@@ -206,7 +326,8 @@ export class DefaultPolicyEngine implements PolicyEngine {
     const failed: FailedCondition[] = [];
     const q = quoted(pid);
     const justificationCheck = () => {
-      const stripped = pyStrip(justification).length;
+      const stripped = (options.justificationFacts ?? justificationFacts(options.justification))
+        .strippedLength;
       if (stripped < MIN_JUSTIFICATION)
         failed.push({
           condition: "min_justification",
@@ -286,6 +407,11 @@ export class DefaultPolicyEngine implements PolicyEngine {
       reasonCode: first.reasonCode,
     };
   }
+}
+
+/** Python `len(s)` and `len(s.strip())`: all the default rules read of a justification. */
+export function justificationFacts(justification: string): JustificationFacts {
+  return { length: pyLen(justification), strippedLength: pyLen(pyStrip(justification)) };
 }
 
 /** Python `str.strip()` (whitespace per `str.isspace`, close enough for ASCII and common Unicode). */

@@ -23,11 +23,19 @@ export class RateLimiter {
     this.#clock = clock;
   }
 
-  /** True when one more call fits in the window. Does not record it. */
-  check(key: string, limit: number, windowS: number): boolean {
+  /** The limiter's clock, in seconds. */
+  now(): number {
+    return this.#clock();
+  }
+
+  /**
+   * True when one more call fits in the window. Does not record it. `now` pins the clock value
+   * (decision capture reads the clock once and evaluates at exactly that value).
+   */
+  check(key: string, limit: number, windowS: number, now: number = this.#clock()): boolean {
     const stamps = this.#windows.get(key);
     if (stamps === undefined) return true;
-    const cutoff = this.#clock() - windowS;
+    const cutoff = now - windowS;
     let drop = 0;
     while (drop < stamps.length && (stamps[drop] ?? 0) <= cutoff) drop++;
     if (drop > 0) stamps.splice(0, drop);
@@ -38,9 +46,25 @@ export class RateLimiter {
     return stamps.length < limit;
   }
 
-  record(key: string): void {
+  record(key: string, now: number = this.#clock()): void {
     const stamps = this.#windows.get(key);
-    if (stamps === undefined) this.#windows.set(key, [this.#clock()]);
-    else stamps.push(this.#clock());
+    if (stamps === undefined) this.#windows.set(key, [now]);
+    else stamps.push(now);
   }
+
+  /** The stamps `check(key, _, windowS, now)` would count, oldest first. No side effects. */
+  peek(key: string, windowS: number, now: number): number[] {
+    const stamps = this.#windows.get(key);
+    if (stamps === undefined) return [];
+    const cutoff = now - windowS;
+    return stamps.filter((t) => t > cutoff);
+  }
+}
+
+/** Pure sliding-window check over a recorded window: what `check` answers for these stamps. */
+export function fitsWindow(stamps: readonly number[], limit: number, windowS: number, now: number): boolean {
+  const cutoff = now - windowS;
+  let live = 0;
+  for (const t of stamps) if (t > cutoff) live++;
+  return live < limit;
 }

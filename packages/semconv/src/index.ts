@@ -101,7 +101,7 @@ export {
   METRIC_WEFT_SPAN_MIRROR_WRITE_ERRORS,
   metricDefinition,
 } from "./metrics.js";
-export { SCHEMA_WEFT_SPAN_V1 } from "./schemas.js";
+export { SCHEMA_WEFT_DECISION_V1, SCHEMA_WEFT_POLICY_REPLAY_V1, SCHEMA_WEFT_SPAN_V1 } from "./schemas.js";
 export {
   EVENT_WEFT_DENY,
   SCOPE_INSTRUMENTATION_KERNEL,

@@ -26,6 +26,11 @@
 //   sdk-idle    the same SDK set-up, instrumentation disabled (what the context manager costs)
 //   span-floor  instrumentation disabled; the bench wraps each invoke in one bare span (3
 //               attributes, no context switch) on the same provider: the least any span costs
+//   hand-written  instrumentation disabled; the bench instruments each invoke by hand the way a
+//               careful user would: the same execute_tool span (same 3 start and 14 end
+//               attributes as Weft's, the span active around the call so the driver sees it) and
+//               the same gen_ai.execute_tool.duration record, on the same providers. Weft's
+//               target is relative to it: sdk's added CPU <= 1.10x hand-written's added CPU.
 // Response modes: "summary" is the kernel's default (what users get) and carries the targets;
 // "raw" (no handle stored, admin only) is a cheaper invoke, printed with --with-raw.
 // Run: pnpm run build && node test/bench/instrumentation-overhead/main.ts [rounds] [invokesPerRound] [processes] [--with-raw]
@@ -34,19 +39,39 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { type TracingChannelSubscribers, tracingChannel } from "node:diagnostics_channel";
 import { availableParallelism } from "node:os";
-import { context, SpanKind } from "@opentelemetry/api";
+import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import { BatchSpanProcessor, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
-import { KernelInstrumentation } from "@weft/instrumentation-kernel";
+// The instrumentation's own bucket boundaries, so both histograms aggregate alike.
+import { INVOKE_DURATION_BUCKETS, KernelInstrumentation } from "@weft/instrumentation-kernel";
 import { CHANNEL_INVOKE, type ResponseMode } from "@weft/kernel";
 import { createNoopWorkload, NOOP_CAPABILITY } from "../kernel-invoke/workload.ts";
 
-type Mode = "baseline" | "sdk" | "no-sdk" | "baseline-2" | "channel-floor" | "sdk-idle" | "span-floor";
-const MODES: Mode[] = ["baseline", "sdk", "no-sdk", "baseline-2", "channel-floor", "sdk-idle", "span-floor"];
+type Mode =
+  | "baseline"
+  | "sdk"
+  | "no-sdk"
+  | "baseline-2"
+  | "channel-floor"
+  | "sdk-idle"
+  | "span-floor"
+  | "hand-written";
+const MODES: Mode[] = [
+  "baseline",
+  "sdk",
+  "hand-written",
+  "no-sdk",
+  "baseline-2",
+  "channel-floor",
+  "sdk-idle",
+  "span-floor",
+];
 const RESPONSE_MODES: ResponseMode[] = ["summary", "raw"];
 const PRIMARY: ResponseMode = "summary";
-const TARGETS = { sdk: 0.15, "no-sdk": 0.02 } as const;
+const TARGETS = { "no-sdk": 0.02 } as const;
+/** sdk's added CPU over the uninstrumented invoke, relative to hand-written's (goal 1.0). */
+const HAND_WRITTEN_RATIO_TARGET = 1.1;
 
 interface Sample {
   /** µs per invoke of process CPU time (user + system: GC threads included, so the full cost). */
@@ -67,7 +92,7 @@ async function worker(mode: Mode, responseMode: ResponseMode): Promise<void> {
     protected override async onShutdown(): Promise<void> {}
     protected override async onForceFlush(): Promise<void> {}
   }
-  const usesSdk = mode === "sdk" || mode === "sdk-idle" || mode === "span-floor";
+  const usesSdk = mode === "sdk" || mode === "sdk-idle" || mode === "span-floor" || mode === "hand-written";
   const tracerProvider = new TracerProvider({
     spanProcessors: [new BatchSpanProcessor({ exporter: noopExporter })],
   });
@@ -82,11 +107,17 @@ async function worker(mode: Mode, responseMode: ResponseMode): Promise<void> {
   }
   const floorTracer = tracerProvider.getTracer("bench-floor");
   const bareSpan = mode === "span-floor";
+  const handWritten =
+    mode === "hand-written" ? handInstrumentation(workload, tracerProvider, meterProvider) : undefined;
 
   const round = async (n: number): Promise<Sample> => {
     const cpu = process.cpuUsage();
     const started = performance.now();
     for (let i = 0; i < n; i++) {
+      if (handWritten !== undefined) {
+        await handWritten(i);
+        continue;
+      }
       const span = bareSpan
         ? floorTracer.startSpan(`execute_tool ${NOOP_CAPABILITY}`, {
             kind: SpanKind.INTERNAL,
@@ -115,6 +146,72 @@ async function worker(mode: Mode, responseMode: ResponseMode): Promise<void> {
     process.send?.(await round(msg.run ?? 0));
   });
   process.send?.({ ready: true });
+}
+
+/**
+ * What a user writing the instrumentation by hand would do for the same telemetry: one span with
+ * the attributes Weft puts on a successful summary invoke, active around the call, and one
+ * histogram record with the same attributes. Values known up front are built once, as a careful
+ * hand-writer would; per-call values come from the returned frame.
+ */
+function handInstrumentation(
+  workload: ReturnType<typeof createNoopWorkload>,
+  tracerProvider: TracerProvider,
+  meterProvider: MeterProvider,
+): (i: number) => Promise<void> {
+  const tracer = tracerProvider.getTracer("bench-hand-written");
+  const histogram = meterProvider
+    .getMeter("bench-hand-written")
+    .createHistogram("gen_ai.execute_tool.duration", {
+      unit: "s",
+      advice: { explicitBucketBoundaries: INVOKE_DURATION_BUCKETS },
+    });
+  const name = `execute_tool ${NOOP_CAPABILITY}`;
+  const options = {
+    kind: SpanKind.INTERNAL,
+    attributes: {
+      "gen_ai.operation.name": "execute_tool",
+      "gen_ai.tool.name": NOOP_CAPABILITY,
+      "weft.kernel.id": "bench",
+    },
+  };
+  const durationAttributes = {
+    "gen_ai.operation.name": "execute_tool",
+    "gen_ai.tool.name": NOOP_CAPABILITY,
+    "gen_ai.tool.type": "function",
+    "weft.kernel.id": "bench",
+  };
+  const capability = workload.kernel.registry.get(NOOP_CAPABILITY);
+  const tokenId = workload.token.tokenId;
+  const principalId = workload.principal.principalId;
+  return async (i) => {
+    const started = performance.now();
+    const span = tracer.startSpan(name, options);
+    try {
+      const frame = await context.with(trace.setSpan(context.active(), span), () => workload.invokeOnce(i));
+      span.setAttribute("weft.capability.id", NOOP_CAPABILITY);
+      span.setAttribute("weft.principal.id", principalId);
+      span.setAttribute("weft.token.id", tokenId);
+      span.setAttribute("weft.response_mode.requested", "summary");
+      span.setAttribute("weft.action.id", frame.actionId);
+      span.setAttribute("gen_ai.tool.type", "function");
+      span.setAttribute("gen_ai.tool.description", capability.description);
+      span.setAttribute("weft.capability.safety_class", capability.safetyClass);
+      span.setAttribute("weft.capability.sensitivity", capability.sensitivity);
+      span.setAttribute("weft.response_mode.effective", frame.responseMode);
+      span.setAttribute("weft.driver.id", "memory");
+      span.setAttribute("weft.driver.fallback", false);
+      if (frame.handle !== null) span.setAttribute("weft.handle.id", frame.handle.handleId);
+      span.setAttribute("weft.decision", "allow");
+    } catch (error) {
+      span.setAttribute("error.type", String((error as { code?: unknown }).code ?? "_OTHER"));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+      histogram.record((performance.now() - started) / 1000, durationAttributes);
+    }
+  };
 }
 
 // ------------------------------------------------------------------------------------ parent
@@ -265,6 +362,7 @@ function report(runs: ProcessRun[], responseModes: ResponseMode[], info: RunInfo
     "channel-floor": "  ref: empty channel subscriber",
     "sdk-idle": "  ref: SDK context manager only",
     "span-floor": "  ref: one bare SDK span per invoke",
+    "hand-written": "hand-written span + histogram (same SDK)",
   };
   console.log(
     `instrumentation-overhead: ${info.processes} processes per (mode, response mode) x ${info.rounds} interleaved rounds x ${info.perRound} invokes of a no-op capability (after ${WARMUP_INVOKES} warm-up invokes each); ${info.pin}; node ${process.version}`,
@@ -293,7 +391,7 @@ function report(runs: ProcessRun[], responseModes: ResponseMode[], info: RunInfo
         (_, w) => median(ratios(rm, mode, "cpu", w)) - 1,
       );
       const spread = `${pct(Math.min(...perProcess))}..${pct(Math.max(...perProcess))}`;
-      const target = mode === "sdk" || mode === "no-sdk" ? TARGETS[mode] : undefined;
+      const target = mode === "no-sdk" ? TARGETS[mode] : undefined;
       let verdict = "";
       if (target !== undefined) {
         const met = ovh <= target;
@@ -310,6 +408,16 @@ function report(runs: ProcessRun[], responseModes: ResponseMode[], info: RunInfo
     }
     const baseCpu = us(rm, "baseline", "cpu");
     const added = overhead(rm, "sdk", "cpu") * baseCpu;
+    const handAdded = overhead(rm, "hand-written", "cpu") * baseCpu;
+    const relative = added / handAdded;
+    const relativeMet = relative <= HAND_WRITTEN_RATIO_TARGET;
+    console.log(
+      `  Weft vs hand-written: sdk adds ~${added.toFixed(2)} µs CPU, hand-written adds ~${handAdded.toFixed(2)} µs: ratio ${relative.toFixed(2)}x (target <= ${HAND_WRITTEN_RATIO_TARGET.toFixed(2)}x, goal 1.00x): ${relativeMet ? "target met" : "target NOT met"} (A/A noise ${pct(aa)} of the invoke = ~${(Math.abs(aa) * baseCpu).toFixed(2)} µs)`,
+    );
+    if (primary)
+      verdicts.push(
+        `sdk/hand-written added CPU ${relative.toFixed(2)}x vs <= ${HAND_WRITTEN_RATIO_TARGET.toFixed(2)}x: ${relativeMet ? "target met" : "target NOT met"}`,
+      );
     const floor = overhead(rm, "span-floor", "cpu");
     console.log(
       `  sdk mode adds ~${added.toFixed(2)} µs CPU per invoke; one bare SDK span alone adds ~${(floor * baseCpu).toFixed(2)} µs (${pct(floor)} of this invoke)`,
@@ -318,9 +426,9 @@ function report(runs: ProcessRun[], responseModes: ResponseMode[], info: RunInfo
     console.log(
       `  no-sdk mode adds ~${(overhead(rm, "no-sdk", "cpu") * baseCpu).toFixed(2)} µs; an empty subscriber (the kernel publishing its channel events) adds ~${(channel * baseCpu).toFixed(2)} µs (${pct(channel)}); A/A noise ${pct(aa)}`,
     );
-    if (primary && floor > TARGETS.sdk)
+    if (primary)
       console.log(
-        `  floor: one bare span already costs ${pct(floor)} > the ${(TARGETS.sdk * 100).toFixed(0)}% sdk target, so no span-per-invoke instrumentation can meet it on this invoke`,
+        `  (the old absolute target, sdk <= +15% of this 10 µs-class invoke, is unreachable for any span-per-invoke instrumentation: one bare span alone is ${pct(floor)}; the relative target above replaces it)`,
       );
   }
   console.log(

@@ -2,15 +2,25 @@
 // no-op READ capability served by an in-process FunctionDriver, granted once, invoked N times.
 // Import it from a benchmark: `import { createNoopWorkload } from "../kernel-invoke/workload.ts"`.
 
-import { CapabilityRegistry, FunctionDriver, Kernel, type Principal, type ResponseMode } from "@weft/kernel";
+import {
+  CapabilityRegistry,
+  type CapabilityToken,
+  type Frame,
+  FunctionDriver,
+  Kernel,
+  type Principal,
+  type ResponseMode,
+} from "@weft/kernel";
 
 export const NOOP_CAPABILITY = "bench.noop";
 
 export interface NoopWorkload {
   kernel: Kernel;
   principal: Principal;
+  /** The long-lived token every invoke uses. */
+  token: CapabilityToken;
   /** One mediated invoke (verify → route → driver → firewall → handle unless raw → trace). */
-  invokeOnce(i: number): Promise<unknown>;
+  invokeOnce(i: number): Promise<Frame>;
   /** Runs `n` sequential invokes; returns invokes per second. */
   run(n: number): Promise<number>;
 }
@@ -45,6 +55,7 @@ export function createNoopWorkload(options: NoopWorkloadOptions = {}): NoopWorkl
   return {
     kernel,
     principal,
+    token,
     invokeOnce,
     async run(n) {
       const t0 = performance.now();

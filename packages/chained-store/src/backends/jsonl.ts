@@ -17,7 +17,17 @@ import {
   WrongSecretError,
 } from "../errors.js";
 import { parseJsonLossless } from "../json-lossless.js";
-import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, RecordLog, SpanLog } from "../log.js";
+import type {
+  ActionColumns,
+  ActionLog,
+  DecisionColumns,
+  DecisionLog,
+  Linked,
+  LogEntry,
+  RawRow,
+  RecordLog,
+  SpanLog,
+} from "../log.js";
 import type { SpanColumns } from "../span-codec.js";
 import type { JsonValue } from "../types.js";
 import { readLines } from "./jsonl-lines.js";
@@ -87,6 +97,13 @@ function toRaw(text: string, line: number, path: string): RawRow {
 
 export function spansPathFor(path: string): string {
   return path.endsWith(".jsonl") ? `${path.slice(0, -".jsonl".length)}.spans.jsonl` : `${path}.spans.jsonl`;
+}
+
+/** The decisions file next to a JSONL store: `audit.jsonl` → `audit.decisions.jsonl`. */
+export function decisionsPathFor(path: string): string {
+  return path.endsWith(".jsonl")
+    ? `${path.slice(0, -".jsonl".length)}.decisions.jsonl`
+    : `${path}.decisions.jsonl`;
 }
 
 class JsonlLog<C> implements RecordLog<C> {
@@ -273,3 +290,5 @@ export class JsonlActionLog extends JsonlLog<ActionColumns> implements ActionLog
 }
 
 export class JsonlSpanLog extends JsonlLog<SpanColumns> implements SpanLog {}
+
+export class JsonlDecisionLog extends JsonlLog<DecisionColumns> implements DecisionLog {}

@@ -3,7 +3,17 @@
 
 import { GENESIS_HASH, type RecordHasher } from "../chain.js";
 import { DuplicateActionIdError } from "../errors.js";
-import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, RecordLog, SpanLog } from "../log.js";
+import type {
+  ActionColumns,
+  ActionLog,
+  DecisionColumns,
+  DecisionLog,
+  Linked,
+  LogEntry,
+  RawRow,
+  RecordLog,
+  SpanLog,
+} from "../log.js";
 import type { SpanColumns } from "../span-codec.js";
 
 class MemoryLog<C> implements RecordLog<C> {
@@ -114,3 +124,5 @@ export class MemoryActionLog extends MemoryLog<ActionColumns> implements ActionL
 }
 
 export class MemorySpanLog extends MemoryLog<SpanColumns> implements SpanLog {}
+
+export class MemoryDecisionLog extends MemoryLog<DecisionColumns> implements DecisionLog {}

@@ -15,9 +15,17 @@ import {
 } from "../meta.js";
 import { TREE_TABLE_NAMES, TREE_TABLES, tempTreeTables } from "../tree/schema.js";
 import type { SecretCheck } from "../types.js";
+import { SqliteDecisionLog } from "./sqlite-decisions.js";
 import { mapSqliteError } from "./sqlite-errors.js";
 import { SqliteActionLog, SqliteSpanLog } from "./sqlite-log.js";
-import { KNOWN_TABLES, REFERENCE_TABLES, TEMP_SPANS, TRACES_COLUMNS, WEFT_TABLES } from "./sqlite-schema.js";
+import {
+  KNOWN_TABLES,
+  REFERENCE_TABLES,
+  TEMP_DECISIONS,
+  TEMP_SPANS,
+  TRACES_COLUMNS,
+  WEFT_TABLES,
+} from "./sqlite-schema.js";
 
 export interface SqliteOpenOptions {
   readonly: boolean;
@@ -30,6 +38,7 @@ export class SqliteDatabase {
   readonly db: Database.Database;
   readonly actions: SqliteActionLog;
   readonly spans: SqliteSpanLog;
+  readonly decisions: SqliteDecisionLog;
 
   constructor(
     readonly path: string,
@@ -53,6 +62,7 @@ export class SqliteDatabase {
     }
     this.actions = new SqliteActionLog(this);
     this.spans = new SqliteSpanLog(this);
+    this.decisions = new SqliteDecisionLog(this);
   }
 
   error(e: unknown, what: string): Error {
@@ -84,6 +94,7 @@ export class SqliteDatabase {
       // A reference-written file has no Weft tables; empty temp stand-ins keep one code path.
       if (!tables.includes("meta")) db.exec("CREATE TEMP TABLE meta (key TEXT PRIMARY KEY, value TEXT)");
       if (!tables.includes("weft_spans")) db.exec(TEMP_SPANS);
+      if (!tables.includes("weft_decisions")) db.exec(TEMP_DECISIONS);
       const missingTree = TREE_TABLE_NAMES.filter((t) => !tables.includes(t));
       if (missingTree.length > 0) db.exec(tempTreeTables(missingTree));
       return;
@@ -93,6 +104,7 @@ export class SqliteDatabase {
     // Only take the write lock when something is missing, so opening never waits on a writer.
     if (
       tables.includes("weft_spans") &&
+      tables.includes("weft_decisions") &&
       tables.includes("meta") &&
       TREE_TABLE_NAMES.every((t) => tables.includes(t)) &&
       this.meta(META_SCHEMA) !== undefined
@@ -131,7 +143,7 @@ export class SqliteDatabase {
       return;
     }
     // A store written by the reference has no fingerprint: its newest record must verify.
-    for (const log of [this.actions, this.spans]) {
+    for (const log of [this.actions, this.spans, this.decisions]) {
       const head = log.lastRow();
       if (head === undefined) continue;
       const v = new ChainVerifier(hasher, head.prevHash);

@@ -25,6 +25,17 @@ CREATE TABLE IF NOT EXISTS traces (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 `;
 
+/** Captured grant decisions (weft.decision/v1). No index columns: reads go through verify. */
+const DECISIONS_TABLE = `CREATE TABLE IF NOT EXISTS weft_decisions (
+  seq INTEGER PRIMARY KEY,
+  prev_hash TEXT NOT NULL,
+  record_hash TEXT NOT NULL,
+  payload TEXT NOT NULL
+)`;
+
+/** Read-only opens of a file without a decisions table: an empty stand-in in the temp schema. */
+export const TEMP_DECISIONS = DECISIONS_TABLE.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE");
+
 export const WEFT_TABLES = `
 CREATE INDEX IF NOT EXISTS weft_traces_time ON traces (invoked_at, action_id);
 CREATE INDEX IF NOT EXISTS weft_traces_principal ON traces (${payloadField("principal_id")}, invoked_at, action_id);
@@ -52,6 +63,7 @@ CREATE INDEX IF NOT EXISTS weft_spans_action ON weft_spans (action_id);
 CREATE INDEX IF NOT EXISTS weft_spans_principal ON weft_spans (principal_id, start_time_unix_nano);
 CREATE INDEX IF NOT EXISTS weft_spans_name ON weft_spans (name, start_time_unix_nano);
 CREATE INDEX IF NOT EXISTS weft_spans_start ON weft_spans (start_time_unix_nano);
+${DECISIONS_TABLE};
 `;
 
 /** The reference's revocation tables (`SQLiteRevocationStore`). */
@@ -71,6 +83,7 @@ export const KNOWN_TABLES = new Set([
   "traces",
   "meta",
   "weft_spans",
+  "weft_decisions",
   "revoked",
   "principal_tokens",
   "token_expiry",

@@ -143,7 +143,7 @@ export class SqliteTransparencyLog implements TransparencyLog {
         onAlarm: (m) => this.#report(`SPLIT VIEW ALARM: ${m}`, true),
       });
     }
-    for (const name of ["actions", "spans"] as const) {
+    for (const name of ["actions", "spans", "decisions"] as const) {
       const log = logs[name];
       const source = {
         bySeq: (seq: number) => log.bySeq(seq),

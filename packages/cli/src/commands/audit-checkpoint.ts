@@ -13,7 +13,7 @@ const NAME = "audit checkpoint";
 
 export const auditCheckpoint: Command = {
   name: NAME,
-  help: `Usage: weft audit checkpoint --store PATH [--chain actions|spans] [--out FILE] [--all] [--json]
+  help: `Usage: weft audit checkpoint --store PATH [--chain actions|spans|decisions] [--out FILE] [--all] [--json]
 
 Print the chain's latest signed checkpoint: origin, tree size and root hash,
 then the log's Ed25519 signature and any witness cosignatures (C2SP
@@ -22,7 +22,7 @@ change; 'weft audit verify --against FILE --key VKEY' later proves the store
 still extends it (no records removed from the end, none rewritten).
 
 Options:
-  --chain NAME            actions (default) | spans
+  --chain NAME            actions (default) | spans | decisions
   --out FILE              write the note to FILE instead of stdout
   --all                   list every stored checkpoint (size, created, witnesses)
 
@@ -44,7 +44,7 @@ Examples:
       return 0;
     }
     const chain: ChainName =
-      oneOf(NAME, "chain", str(p, "chain"), ["actions", "spans"] as const) ?? "actions";
+      oneOf(NAME, "chain", str(p, "chain"), ["actions", "spans", "decisions"] as const) ?? "actions";
     const out = str(p, "out");
     if (out !== undefined && bool(p, "all")) throw new UsageError("--out and --all cannot be combined", NAME);
     return withStore(NAME, p, (store, target) => {

@@ -13,7 +13,7 @@ const NAME = "audit prove";
 
 export const auditProve: Command = {
   name: NAME,
-  help: `Usage: weft audit prove --store PATH (--seq N | --action-id ID) [--chain actions|spans] [--out FILE]
+  help: `Usage: weft audit prove --store PATH (--seq N | --action-id ID) [--chain actions|spans|decisions] [--out FILE]
 
 Write a receipt (c2sp.org/tlog-proof@v1, '.tlog-proof') proving that one
 record is in the chain's Merkle tree as signed by its latest checkpoint
@@ -24,7 +24,7 @@ offline. The proof is verified against the checkpoint before it is written.
 Options:
   --seq N                 the record's seq (= its index in the tree)
   --action-id ID          the action record with this id (actions chain)
-  --chain NAME            actions (default) | spans
+  --chain NAME            actions (default) | spans | decisions
   --checkpoint-size N     prove against the stored checkpoint of this size
   --out FILE              write the receipt to FILE (default: stdout)
 
@@ -53,7 +53,7 @@ Examples:
       return 0;
     }
     const chain: ChainName =
-      oneOf(NAME, "chain", str(p, "chain"), ["actions", "spans"] as const) ?? "actions";
+      oneOf(NAME, "chain", str(p, "chain"), ["actions", "spans", "decisions"] as const) ?? "actions";
     const seqFlag = nonNegativeInt(NAME, "seq", str(p, "seq"));
     const actionId = str(p, "action-id");
     if ((seqFlag === undefined) === (actionId === undefined))

@@ -18,11 +18,11 @@ import { progressBar } from "../progress.js";
 import { readSmallFile, verifierKeyArg } from "../proof-files.js";
 
 const NAME = "audit verify";
-const CHAINS = ["actions", "spans", "all"] as const;
+const CHAINS = ["actions", "spans", "decisions", "all"] as const;
 
 export const auditVerify: Command = {
   name: NAME,
-  help: `Usage: weft audit verify --store PATH [--chain actions|spans|all] [--json]
+  help: `Usage: weft audit verify --store PATH [--chain actions|spans|decisions|all] [--json]
 
 Recompute every record's HMAC and link. Prints 'OK: <detail>' and exits 0
 when the chain is intact, or 'TAMPER DETECTED: <detail>' and exits 1 with the
@@ -37,7 +37,8 @@ tree is recomputed from the records and every stored checkpoint's signature,
 size and root are checked against it ('OK: [tree] ...').
 
 Options:
-  --chain NAME            actions (default, the reference's chain) | spans | all
+  --chain NAME            actions (default, the reference's chain) | spans |
+                          decisions (captured grant decisions) | all
   --key VKEY              the log's verifier key (or a file holding it): check
                           checkpoint signatures under it, not the key the store recorded
   --against FILE          a checkpoint kept elsewhere (from 'weft audit checkpoint'):
@@ -80,7 +81,7 @@ Examples:
             "warning: no secret given (--secret, WEFT_SECRET or WEAVER_KERNEL_SECRET); a store written with a real secret will not verify\n",
           );
         }
-        const names: ChainName[] = which === "all" ? ["actions", "spans"] : [which];
+        const names: ChainName[] = which === "all" ? ["actions", "spans", "decisions"] : [which];
         const results = names.map((name) => [name, verifyOne(o, store, name)] as const);
         const againstChain = against !== undefined ? chainOfCheckpoint(store, against, names) : undefined;
         const trees = names
@@ -137,7 +138,7 @@ function wrongSecret(o: Output, target: StoreTarget, json: boolean): number {
 }
 
 function verifyOne(o: Output, store: ChainedStore, name: ChainName): VerifyResult {
-  const chain = name === "actions" ? store.actions : store.spans;
+  const chain = name === "actions" ? store.actions : name === "spans" ? store.spans : store.decisions;
   const bar = progressBar(o, `verifying ${name}`);
   try {
     return chain.verify({ onProgress: (done, total) => bar.update(done, total) });
