@@ -58,6 +58,8 @@ export interface StoreOptions {
    */
   signingKey?: string;
   checkpoint?: CheckpointOptions;
+  /** Keep the Merkle tree and checkpoints (SQLite). Default true; false is the plain HMAC chain. */
+  transparency?: boolean;
 }
 
 export interface CheckpointOptions {
