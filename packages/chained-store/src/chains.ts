@@ -12,13 +12,21 @@ import { InvalidArgumentError, StoreCorruptError } from "./errors.js";
 import { actionColumnsOf, columnMismatch, type DerivedColumns, spanColumnsOf } from "./index-check.js";
 import { parseJsonLossless } from "./json-lossless.js";
 import type { ActionLog, DecisionColumns, DecisionLog, RawRow, RecordLog, SpanLog } from "./log.js";
-import { compareActions, matchesTraceQuery, normalizeSpanQuery, normalizeTraceQuery, page } from "./query.js";
+import {
+  compareActions,
+  matchesSeqBounds,
+  matchesTraceQuery,
+  normalizeSpanQuery,
+  normalizeTraceQuery,
+  page,
+} from "./query.js";
 import { fastSpan } from "./span-canonical.js";
 import { buildSpanForest, matchesSpanQuery, spanColumns } from "./span-codec.js";
 import { checkStart } from "./start.js";
 import { toPythonIsoUtc } from "./time.js";
 import type {
   ActionChain,
+  ActionRecordQuery,
   ChainRecord,
   DecisionChain,
   SpanChain,
@@ -250,7 +258,7 @@ export class ActionChainImpl
     return this.queryRecords(query).map((r) => r.payload);
   }
 
-  queryRecords(query: TraceQuery & { traceId?: string }): ChainRecord<ActionTrace>[] {
+  queryRecords(query: ActionRecordQuery): ChainRecord<ActionTrace>[] {
     this.guard("read");
     const q = normalizeTraceQuery(query);
     if (q.limit === 0) return [];
@@ -267,10 +275,15 @@ export class ActionChainImpl
     const hits: ChainRecord<ActionTrace>[] = [];
     for (const row of this.log.rows()) {
       const r = this.toRecord(row);
-      if (matchesTraceQuery(r.payload, q) && (inTrace === undefined || inTrace.has(r.payload.actionId)))
+      if (
+        matchesSeqBounds(r.seq, q) &&
+        matchesTraceQuery(r.payload, q) &&
+        (inTrace === undefined || inTrace.has(r.payload.actionId))
+      )
         hits.push(r);
     }
-    hits.sort((a, b) => compareActions(a.payload, b.payload));
+    if (q.order === "time") hits.sort((a, b) => compareActions(a.payload, b.payload));
+    else if (q.order === "seq-desc") hits.reverse(); // rows() streams in seq order
     return page(hits, q);
   }
 
