@@ -19,12 +19,14 @@ export {
   StoreIoError,
   StoreLockedError,
   StoreReadonlyError,
+  StoreReplacedError,
   StoreTornTailError,
   UnsupportedOperationError,
   WrongSecretError,
 } from "./errors.js";
-export { type RepairResult, repairJsonlStore } from "./repair.js";
+export { type RepairResult, repairJsonlFile, repairJsonlStore, type StoreRepairResult } from "./repair.js";
 export { type SqliteConnection, SqliteRevocationStore } from "./revocations.js";
+export { validateSpanRecord } from "./span-codec.js";
 export { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_RECORDS, openStore } from "./store.js";
 export * from "./transparency/index.js";
 export {

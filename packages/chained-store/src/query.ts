@@ -4,32 +4,38 @@
 // scanning backends use `matchesTraceQuery` + `compareActions`.
 
 import {
+  type ActionTrace,
   compareActions,
-  type NormalizedTraceQuery as KernelNormalizedQuery,
-  matchesTraceQuery,
+  matchesTraceQuery as matchesKernelQuery,
   normalizeTraceQuery as normalizeKernelQuery,
   pageOf,
-  type TraceQuery,
 } from "@weft/kernel";
 import { time } from "@weft/wire";
 import { InvalidArgumentError } from "./errors.js";
-import type { SpanQuery } from "./types.js";
+import type { ActionDecision, ActionOrder, ActionRecordQuery, SpanQuery } from "./types.js";
 
-export { compareActions, matchesTraceQuery };
-
-/** The kernel's normalized query plus the store's own filter (actions of one OTel trace). */
-export interface NormalizedTraceQuery extends KernelNormalizedQuery {
+export interface NormalizedTraceQuery {
+  principalId?: string;
+  capabilityId?: string;
+  eventType?: string;
+  outcome?: "succeeded" | "failed";
+  reasonCode?: string;
+  agentName?: string;
+  /** UTC isoformat strings: compare as text. */
+  since?: string;
+  until?: string;
   traceId?: string;
+  decision?: ActionDecision;
+  /** Keyset bounds on seq (exclusive), for paging a live chain without offsets. */
+  afterSeq?: number;
+  beforeSeq?: number;
+  order: ActionOrder;
+  limit: number | null;
+  offset: number;
 }
 
-/** The kernel's TraceQuery normalization (one for every TraceStore), with the store's trace filter. */
-export function normalizeTraceQuery(q: TraceQuery & { traceId?: string }): NormalizedTraceQuery {
-  const out: NormalizedTraceQuery = normalizeKernelQuery(q);
-  if (q.traceId !== undefined) out.traceId = q.traceId;
-  return out;
-}
-
-export const page = pageOf;
+export const ACTION_DECISIONS = ["allow", "deny", "error"] as const;
+export const ACTION_ORDERS = ["time", "seq", "seq-desc"] as const;
 
 function count(v: number | undefined, what: string): number | undefined {
   if (v === undefined || v === null) return undefined;
@@ -37,6 +43,51 @@ function count(v: number | undefined, what: string): number | undefined {
     throw new InvalidArgumentError(`${what} must be a non-negative integer`);
   return v;
 }
+
+export function normalizeTraceQuery(q: ActionRecordQuery): NormalizedTraceQuery {
+  if (q.outcome !== undefined && q.outcome !== "succeeded" && q.outcome !== "failed") {
+    throw new InvalidArgumentError(`outcome must be "succeeded" or "failed"`);
+  }
+  if (q.decision !== undefined && !(ACTION_DECISIONS as readonly string[]).includes(q.decision)) {
+    throw new InvalidArgumentError(`decision must be one of ${ACTION_DECISIONS.join("|")}`);
+  }
+  if (q.order !== undefined && !(ACTION_ORDERS as readonly string[]).includes(q.order)) {
+    throw new InvalidArgumentError(`order must be one of ${ACTION_ORDERS.join("|")}`);
+  }
+  // The shared fields (filters, the since/until grammar, limit/offset) are the kernel's one
+  // normalization, so every TraceStore accepts and rejects the same queries; the store adds its own.
+  const out: NormalizedTraceQuery = { ...normalizeKernelQuery(q), order: q.order ?? "time" };
+  const afterSeq = count(q.afterSeq, "afterSeq");
+  const beforeSeq = count(q.beforeSeq, "beforeSeq");
+  if (afterSeq !== undefined) out.afterSeq = afterSeq;
+  if (beforeSeq !== undefined) out.beforeSeq = beforeSeq;
+  if (q.decision !== undefined) out.decision = q.decision;
+  if (q.traceId !== undefined) out.traceId = q.traceId;
+  return out;
+}
+
+export function matchesTraceQuery(t: ActionTrace, q: NormalizedTraceQuery): boolean {
+  if (!matchesKernelQuery(t, q)) return false;
+  if (q.decision !== undefined && decisionOf(t) !== q.decision) return false;
+  return true;
+}
+
+/** allow / deny / error: what the kernel decided and whether an allowed action then failed. */
+export function decisionOf(t: ActionTrace): ActionDecision {
+  if (t.eventType === "deny") return "deny";
+  return t.error === null ? "allow" : "error";
+}
+
+/** Keyset bounds and record order for the scanning backends (SQLite does this in SQL). */
+export function matchesSeqBounds(seq: number, q: NormalizedTraceQuery): boolean {
+  if (q.afterSeq !== undefined && seq <= q.afterSeq) return false;
+  if (q.beforeSeq !== undefined && seq >= q.beforeSeq) return false;
+  return true;
+}
+
+export { compareActions };
+
+export const page = pageOf;
 
 /** A UTC isoformat bound (the stored action layout) of a Date or timestamp; InvalidArgumentError when malformed. */
 export function utcIsoBound(input: Date | string, what: string): string {

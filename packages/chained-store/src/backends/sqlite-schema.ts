@@ -7,6 +7,12 @@ export function payloadField(field: string): string {
   return `(CASE WHEN json_valid(payload) THEN json_extract(payload, '$.${field}') END)`;
 }
 
+/**
+ * allow / deny / error of one record, as one expression so the query and its index match: SQLite
+ * only uses an expression index for the identical expression. Same rule as `decisionOf`.
+ */
+export const DECISION_FIELD = `(CASE WHEN COALESCE(${payloadField("event_type")}, 'invoke') = 'deny' THEN 'deny' WHEN ${payloadField("error")} IS NULL THEN 'allow' ELSE 'error' END)`;
+
 export const REFERENCE_TABLES = `
 CREATE TABLE IF NOT EXISTS traces (
   seq INTEGER PRIMARY KEY,
@@ -34,6 +40,10 @@ export const WEFT_TABLES = `
 CREATE INDEX IF NOT EXISTS weft_traces_time ON traces (invoked_at, action_id);
 CREATE INDEX IF NOT EXISTS weft_traces_principal ON traces (${payloadField("principal_id")}, invoked_at, action_id);
 CREATE INDEX IF NOT EXISTS weft_traces_capability ON traces (${payloadField("capability_id")}, invoked_at, action_id);
+-- keyed by the expression alone, so each entry ends in the rowid (seq): a filtered page in seq
+-- order (the web view's records table) is an index range scan, not a walk over the whole table
+CREATE INDEX IF NOT EXISTS weft_traces_reason ON traces (${payloadField("reason_code")});
+CREATE INDEX IF NOT EXISTS weft_traces_decision ON traces (${DECISION_FIELD});
 CREATE TABLE IF NOT EXISTS weft_spans (
   seq INTEGER PRIMARY KEY,
   prev_hash TEXT NOT NULL,
@@ -68,6 +78,19 @@ CREATE TABLE IF NOT EXISTS token_expiry (token_id TEXT PRIMARY KEY, expires_at T
 `;
 
 export const TRACES_COLUMNS = ["seq", "action_id", "prev_hash", "record_hash", "invoked_at", "payload"];
+export const SPANS_COLUMNS = [
+  "seq",
+  "prev_hash",
+  "record_hash",
+  "trace_id",
+  "span_id",
+  "parent_span_id",
+  "name",
+  "start_time_unix_nano",
+  "action_id",
+  "principal_id",
+  "payload",
+];
 /** Tables another tool may have put in the file that do not make it "not a store". */
 export const KNOWN_TABLES = new Set([
   "traces",
