@@ -147,7 +147,12 @@ abstract class ChainBase<P, C> {
     try {
       payload = row.reparse ? row.reparse() : JSON.parse(row.text);
     } catch {
-      payload = undefined;
+      // JSON.parse refuses NaN/±Infinity, which Weft writes as Python does: read it losslessly.
+      try {
+        payload = json.parse(row.text);
+      } catch {
+        payload = undefined;
+      }
     }
     const derived =
       typeof payload === "object" && payload !== null && !Array.isArray(payload)

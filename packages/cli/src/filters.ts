@@ -26,12 +26,6 @@ const MIN_MS = -62135596800000;
 /** 9999-12-31T23:59:59.999Z: later has no four-digit year. */
 const MAX_MS = 253402300799999;
 
-function daysInMonth(year: number, month: number): number {
-  const d = new Date(0);
-  d.setUTCFullYear(year, month, 0); // day 0 of the next month = last day of this one
-  return d.getUTCDate();
-}
-
 export function parseInstant(
   command: string,
   flag: string,
