@@ -52,6 +52,10 @@ export function parseInstant(
       command,
     );
   }
+  // Outside years 0001–9999 (after the offset) there is no stored isoformat layout to compare with.
+  const ms = Number(parsed.epochNanos / 1_000_000n);
+  if (ms < MIN_MS || ms > MAX_MS)
+    throw new UsageError(`--${flag} is not a valid date/time: '${text}'`, command);
   return fromNanos(parsed.epochNanos);
 }
 
