@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
-import { COUNTER_METRICS, KernelInstrumentation } from "@weft/instrumentation-kernel";
+import { COUNTER_METRICS, KernelInstrumentation, LEVEL_METRICS } from "@weft/instrumentation-kernel";
 import {
   CapabilityRegistry,
   FunctionDriver,
@@ -173,6 +173,36 @@ describe("KernelStats scraped by a real Prometheus", () => {
         stats.denialsByReason,
       );
       expect(stats.denialsByReason).toEqual({ missing_role: 2, insufficient_justification: 1 });
+
+      // The names the instrumentation README documents for this (JS) exporter: dots become
+      // underscores, monotonic counters get _total, and no unit suffix is added.
+      const job = `job="weft-e2e",weft_kernel_id="${KERNEL_ID}"`;
+      const histogram = await waitFor("gen_ai.execute_tool.duration in prometheus", async () => {
+        const series = await prometheus.query(`gen_ai_execute_tool_duration_count{${job}}`);
+        return series.length > 0 ? series : undefined;
+      });
+      const search = histogram.find((x) => x.metric["gen_ai_tool_name"] === "docs.search");
+      expect(search?.metric).toMatchObject({
+        gen_ai_tool_type: "function",
+        gen_ai_operation_name: "execute_tool",
+      });
+      expect(search?.value).toBeGreaterThan(0);
+      expect(
+        (await prometheus.query(`gen_ai_execute_tool_duration_bucket{${job},le="+Inf"}`)).length,
+      ).toBeGreaterThan(0);
+      for (const absent of [
+        "gen_ai_execute_tool_duration_seconds_count",
+        "weft_kernel_invoke_duration_count",
+        "weft_kernel_handles_live",
+      ]) {
+        expect([absent, (await prometheus.query(`${absent}{${job}}`)).length]).toEqual([absent, 0]);
+      }
+      const gauges = kernel.gauges();
+      for (const [field, spec] of Object.entries(LEVEL_METRICS)) {
+        // UpDownCounters: no _total.
+        const series = await prometheus.query(`${spec.name.replace(/\./g, "_")}{${job}}`);
+        expect([spec.name, series[0]?.value]).toEqual([spec.name, gauges[field as keyof typeof gauges]]);
+      }
     } finally {
       await prometheus.stop();
       instrumentation.disable();

@@ -46,21 +46,25 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
 
 /** The independent verifier in test/transparency/oracle. */
 export function buildOracle(): GoBuild {
+  return buildGoDir(join(here, "oracle"), "weft-tlog-oracle");
+}
+
+/** Builds the Go main package in `src` (its own go.mod), cached by a hash of its sources. */
+export function buildGoDir(src: string, name: string): GoBuild {
   const missing = goAvailable();
   if (missing) return { ok: false, reason: missing };
-  const src = join(here, "oracle");
   const h = createHash("sha256");
   for (const f of readdirSync(src)
     .filter((f) => /\.(go|mod|sum)$/.test(f))
     .sort())
     h.update(f).update(readFileSync(join(src, f)));
-  const dest = join(cacheDir(), "tlog-oracle", h.digest("hex").slice(0, 16), "weft-tlog-oracle");
+  const dest = join(cacheDir(), name, h.digest("hex").slice(0, 16), name);
   if (existsSync(dest)) return { ok: true, bin: dest };
   mkdirSync(cacheDir(), { recursive: true });
   const tmp = mkdtempSync(join(cacheDir(), "build-"));
   try {
-    run("go", ["build", "-o", join(tmp, "weft-tlog-oracle"), "."], src, { GOFLAGS: "-mod=mod" });
-    install(join(tmp, "weft-tlog-oracle"), dest);
+    run("go", ["build", "-o", join(tmp, name), "."], src, { GOFLAGS: "-mod=mod" });
+    install(join(tmp, name), dest);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -10,12 +10,20 @@ import { ChainVerifier, type RecordHasher } from "./chain.js";
 import { StoreCorruptError } from "./errors.js";
 import { parseJsonLossless } from "./json-lossless.js";
 import type { ActionLog, DecisionColumns, DecisionLog, RawRow, RecordLog, SpanLog } from "./log.js";
-import { compareActions, matchesTraceQuery, normalizeSpanQuery, normalizeTraceQuery, page } from "./query.js";
+import {
+  compareActions,
+  matchesSeqBounds,
+  matchesTraceQuery,
+  normalizeSpanQuery,
+  normalizeTraceQuery,
+  page,
+} from "./query.js";
 import { fastSpan } from "./span-canonical.js";
 import { buildSpanForest, matchesSpanQuery, spanColumns } from "./span-codec.js";
 import { toPythonIsoUtc } from "./time.js";
 import type {
   ActionChain,
+  ActionRecordQuery,
   ChainRecord,
   DecisionChain,
   SpanChain,
@@ -160,7 +168,7 @@ export class ActionChainImpl
     return this.queryRecords(query).map((r) => r.payload);
   }
 
-  queryRecords(query: TraceQuery & { traceId?: string }): ChainRecord<ActionTrace>[] {
+  queryRecords(query: ActionRecordQuery): ChainRecord<ActionTrace>[] {
     this.guard("read");
     const q = normalizeTraceQuery(query);
     if (q.limit === 0) return [];
@@ -170,10 +178,15 @@ export class ActionChainImpl
     const hits: ChainRecord<ActionTrace>[] = [];
     for (const row of this.log.rows()) {
       const r = this.toRecord(row);
-      if (matchesTraceQuery(r.payload, q) && (inTrace === undefined || inTrace.has(r.payload.actionId)))
+      if (
+        matchesSeqBounds(r.seq, q) &&
+        matchesTraceQuery(r.payload, q) &&
+        (inTrace === undefined || inTrace.has(r.payload.actionId))
+      )
         hits.push(r);
     }
-    hits.sort((a, b) => compareActions(a.payload, b.payload));
+    if (q.order === "time") hits.sort((a, b) => compareActions(a.payload, b.payload));
+    else if (q.order === "seq-desc") hits.reverse(); // rows() streams in seq order
     return page(hits, q);
   }
 

@@ -3,10 +3,10 @@
 // pages are disjoint and complete. SQLite turns a NormalizedTraceQuery into indexed SQL; the
 // scanning backends use `matchesTraceQuery` + `compareActions`.
 
-import type { ActionTrace, TraceQuery } from "@weft/kernel";
+import type { ActionTrace } from "@weft/kernel";
 import { InvalidArgumentError } from "./errors.js";
 import { toEpochNanos, toPythonIsoUtc } from "./time.js";
-import type { SpanQuery } from "./types.js";
+import type { ActionDecision, ActionOrder, ActionRecordQuery, SpanQuery } from "./types.js";
 
 export interface NormalizedTraceQuery {
   principalId?: string;
@@ -19,9 +19,17 @@ export interface NormalizedTraceQuery {
   since?: string;
   until?: string;
   traceId?: string;
+  decision?: ActionDecision;
+  /** Keyset bounds on seq (exclusive), for paging a live chain without offsets. */
+  afterSeq?: number;
+  beforeSeq?: number;
+  order: ActionOrder;
   limit: number | null;
   offset: number;
 }
+
+export const ACTION_DECISIONS = ["allow", "deny", "error"] as const;
+export const ACTION_ORDERS = ["time", "seq", "seq-desc"] as const;
 
 function count(v: number | undefined, what: string): number | undefined {
   if (v === undefined || v === null) return undefined;
@@ -29,14 +37,26 @@ function count(v: number | undefined, what: string): number | undefined {
   return v;
 }
 
-export function normalizeTraceQuery(q: TraceQuery & { traceId?: string }): NormalizedTraceQuery {
+export function normalizeTraceQuery(q: ActionRecordQuery): NormalizedTraceQuery {
   if (q.outcome !== undefined && q.outcome !== "succeeded" && q.outcome !== "failed") {
     throw new InvalidArgumentError(`outcome must be "succeeded" or "failed"`);
   }
+  if (q.decision !== undefined && !(ACTION_DECISIONS as readonly string[]).includes(q.decision)) {
+    throw new InvalidArgumentError(`decision must be one of ${ACTION_DECISIONS.join("|")}`);
+  }
+  if (q.order !== undefined && !(ACTION_ORDERS as readonly string[]).includes(q.order)) {
+    throw new InvalidArgumentError(`order must be one of ${ACTION_ORDERS.join("|")}`);
+  }
   const out: NormalizedTraceQuery = {
+    order: q.order ?? "time",
     limit: count(q.limit, "limit") ?? null,
     offset: count(q.offset, "offset") ?? 0,
   };
+  const afterSeq = count(q.afterSeq, "afterSeq");
+  const beforeSeq = count(q.beforeSeq, "beforeSeq");
+  if (afterSeq !== undefined) out.afterSeq = afterSeq;
+  if (beforeSeq !== undefined) out.beforeSeq = beforeSeq;
+  if (q.decision !== undefined) out.decision = q.decision;
   if (q.principalId !== undefined) out.principalId = q.principalId;
   if (q.capabilityId !== undefined) out.capabilityId = q.capabilityId;
   if (q.eventType !== undefined) out.eventType = q.eventType;
@@ -59,6 +79,20 @@ export function matchesTraceQuery(t: ActionTrace, q: NormalizedTraceQuery): bool
   // Stored stamps are UTC isoformat, whose text order is time order ('+' sorts before '.').
   if (q.since !== undefined && t.invokedAt < q.since) return false;
   if (q.until !== undefined && t.invokedAt >= q.until) return false;
+  if (q.decision !== undefined && decisionOf(t) !== q.decision) return false;
+  return true;
+}
+
+/** allow / deny / error: what the kernel decided and whether an allowed action then failed. */
+export function decisionOf(t: ActionTrace): ActionDecision {
+  if (t.eventType === "deny") return "deny";
+  return t.error === null ? "allow" : "error";
+}
+
+/** Keyset bounds and record order for the scanning backends (SQLite does this in SQL). */
+export function matchesSeqBounds(seq: number, q: NormalizedTraceQuery): boolean {
+  if (q.afterSeq !== undefined && seq <= q.afterSeq) return false;
+  if (q.beforeSeq !== undefined && seq >= q.beforeSeq) return false;
   return true;
 }
 

@@ -77,15 +77,16 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     spanLog = sqlite.spans;
     decisionLog = sqlite.decisions;
     try {
-      transparency = new SqliteTransparencyLog(
-        sqlite,
-        { actions: sqlite.actions, spans: sqlite.spans, decisions: sqlite.decisions },
-        {
-          ...options.checkpoint,
-          readonly,
-          signingKey: readonly ? null : resolveSigningKey(options.signingKey),
-        },
-      );
+      if (options.transparency !== false)
+        transparency = new SqliteTransparencyLog(
+          sqlite,
+          { actions: sqlite.actions, spans: sqlite.spans, decisions: sqlite.decisions },
+          {
+            ...options.checkpoint,
+            readonly,
+            signingKey: readonly ? null : resolveSigningKey(options.signingKey),
+          },
+        );
     } catch (e) {
       sqlite.close();
       throw e;

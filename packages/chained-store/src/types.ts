@@ -58,6 +58,8 @@ export interface StoreOptions {
    */
   signingKey?: string;
   checkpoint?: CheckpointOptions;
+  /** Keep the Merkle tree and checkpoints (SQLite). Default true; false is the plain HMAC chain. */
+  transparency?: boolean;
 }
 
 export interface CheckpointOptions {
@@ -239,12 +241,30 @@ export interface Chain<P = JsonValue> {
   verify(options?: { onProgress?: (checked: number, total: number) => void }): VerifyResult;
 }
 
+/** allow: permitted and succeeded; deny: refused by policy; error: permitted but failed. */
+export type ActionDecision = "allow" | "deny" | "error";
+/** time: (invoked_at, action_id), the reference's order; seq / seq-desc: chain order. */
+export type ActionOrder = "time" | "seq" | "seq-desc";
+
+/** The kernel's TraceQuery plus the filters and keyset paging a forensic reader needs. */
+export interface ActionRecordQuery extends TraceQuery {
+  /** Actions whose spans carry this trace id. */
+  traceId?: string;
+  decision?: ActionDecision;
+  /** Only records with seq greater than this (keyset paging). */
+  afterSeq?: number;
+  /** Only records with seq less than this. */
+  beforeSeq?: number;
+  /** Default "time". */
+  order?: ActionOrder;
+}
+
 /** The `actions` chain: ActionTraces in weaver-kernel's layout; the kernel's TraceStore port. */
 export interface ActionChain extends Chain<ActionTrace>, TraceStore {
   getBySeq(seq: number): ChainRecord<ActionTrace> | undefined;
-  /** The record (with its seq and hashes) of an action id. */
+  /** The record (seq, hashes, trace) of one action id. */
   getRecord(actionId: string): ChainRecord<ActionTrace> | undefined;
-  queryRecords(query: TraceQuery & { traceId?: string }): ChainRecord<ActionTrace>[];
+  queryRecords(query: ActionRecordQuery): ChainRecord<ActionTrace>[];
   /** weaver-kernel prune semantics (SQLite only); returns the count removed. */
   prune(before: Date | string): number;
 }

@@ -33,6 +33,10 @@ export const FILTER_OPTIONS = {
   since: { type: "string" },
   until: { type: "string" },
   "trace-id": { type: "string" },
+  decision: { type: "string" },
+  "after-seq": { type: "string" },
+  "before-seq": { type: "string" },
+  order: { type: "string" },
   limit: { type: "string" },
   offset: { type: "string" },
 } as const satisfies OptionSpec;

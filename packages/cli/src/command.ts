@@ -28,4 +28,8 @@ export const FILTER_FLAGS_HELP = `Filters (AND-combined):
   --since TIME            inclusive; ISO-8601 (naive = UTC) or an age: 30s 15m 2h 7d
   --until TIME            exclusive; same forms
   --trace-id HEX          OpenTelemetry trace id (32 hex)
+  --decision D            allow|deny|error (error = allowed, then failed)
+  --after-seq N           only records with seq > N (keyset paging)
+  --before-seq N          only records with seq < N
+  --order ORDER           time (default: invoked_at, action_id)|seq|seq-desc
   --limit N --offset N    page through matches`;

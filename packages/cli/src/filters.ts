@@ -1,13 +1,15 @@
 // The list/export/stats filters, validated once at the boundary and turned into the store's
 // TraceQuery (actions) and SpanQuery (spans). Time bounds accept ISO-8601 (naive = UTC, like the
 // reference) or a relative age such as `15m`, `2h`, `7d` ("that long before now").
-import type { SpanQuery } from "@weft/chained-store";
-import type { TraceEventType, TraceQuery } from "@weft/kernel";
+import type { ActionDecision, ActionOrder, ActionRecordQuery, SpanQuery } from "@weft/chained-store";
+import type { TraceEventType } from "@weft/kernel";
 import { nonNegativeInt, oneOf, type Parsed, str } from "./args.js";
 import { UsageError } from "./errors.js";
 
 export const EVENTS = ["invoke", "expand", "deny"] as const satisfies readonly TraceEventType[];
 export const STATUSES = ["succeeded", "failed"] as const;
+export const DECISIONS = ["allow", "deny", "error"] as const satisfies readonly ActionDecision[];
+export const ORDERS = ["time", "seq", "seq-desc"] as const satisfies readonly ActionOrder[];
 
 export interface Instant {
   /** UTC in Python isoformat layout (`+00:00`, micros only when non-zero) — the stored layout. */
@@ -66,7 +68,7 @@ export function fromNanos(nanos: bigint): Instant {
 }
 
 export interface Filters {
-  query: TraceQuery & { traceId?: string };
+  query: ActionRecordQuery;
   spanQuery: SpanQuery;
   since?: Instant;
   until?: Instant;
@@ -85,7 +87,7 @@ export function parseTraceId(command: string, text: string): string {
 }
 
 export function parseFilters(command: string, p: Parsed): Filters {
-  const query: TraceQuery & { traceId?: string } = {};
+  const query: ActionRecordQuery = {};
   const spanQuery: SpanQuery = {};
   const actionOnly: string[] = [];
   const principal = str(p, "principal");
@@ -124,6 +126,21 @@ export function parseFilters(command: string, p: Parsed): Filters {
     query.traceId = id;
     spanQuery.traceId = id;
   }
+  const decision = oneOf(command, "decision", str(p, "decision"), DECISIONS);
+  if (decision !== undefined) {
+    query.decision = decision;
+    actionOnly.push("--decision");
+  }
+  const afterSeq = nonNegativeInt(command, "after-seq", str(p, "after-seq"));
+  if (afterSeq !== undefined) {
+    query.afterSeq = afterSeq;
+    actionOnly.push("--after-seq");
+  }
+  const beforeSeq = nonNegativeInt(command, "before-seq", str(p, "before-seq"));
+  if (beforeSeq !== undefined) {
+    query.beforeSeq = beforeSeq;
+    actionOnly.push("--before-seq");
+  }
   const sinceText = str(p, "since");
   const untilText = str(p, "until");
   const since = sinceText === undefined ? undefined : parseInstant(command, "since", sinceText);
@@ -137,6 +154,11 @@ export function parseFilters(command: string, p: Parsed): Filters {
     spanQuery.until = until.nanos.toString();
   }
   const narrowed = Object.keys(query).length > 0;
+  const order = oneOf(command, "order", str(p, "order"), ORDERS);
+  if (order !== undefined) {
+    query.order = order;
+    actionOnly.push("--order");
+  }
   const limit = nonNegativeInt(command, "limit", str(p, "limit"));
   const offset = nonNegativeInt(command, "offset", str(p, "offset"));
   if (limit !== undefined) {
@@ -151,4 +173,29 @@ export function parseFilters(command: string, p: Parsed): Filters {
   if (since) result.since = since;
   if (until) result.until = until;
   return result;
+}
+
+/**
+ * The same filters from a URL's query string (`weft audit serve`), so a page, its JSON twin and
+ * `weft audit list --json` with the same flags answer from one validated TraceQuery. Keys are the
+ * flag names without dashes (`reason=missing_role&trace-id=…`); each may appear once, and keys
+ * outside `allowed` are refused rather than ignored, so a typo never silently widens a result.
+ */
+export function parseFilterParams(
+  command: string,
+  params: URLSearchParams,
+  allowed: readonly string[],
+  extra: readonly string[] = [],
+): Filters {
+  const values: Parsed["values"] = {};
+  for (const key of new Set(params.keys())) {
+    if (extra.includes(key)) continue;
+    if (!allowed.includes(key)) throw new UsageError(`unknown filter '${key}'`, command);
+    const all = params.getAll(key);
+    if (all.length > 1) throw new UsageError(`filter '${key}' given more than once`, command);
+    const v = all[0] ?? "";
+    if (v === "") continue; // an empty form field means "no filter"
+    values[key] = v;
+  }
+  return parseFilters(command, { values, positionals: [] });
 }

@@ -51,6 +51,11 @@ export const AUDIT_COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/audit-diff-otlp.js")).auditDiffOtlp,
   },
   {
+    name: "audit serve",
+    summary: "local read-only forensic web view (integrity, overview, records, traces)",
+    load: async () => (await import("./commands/audit-serve.js")).auditServe,
+  },
+  {
     name: "audit checkpoint",
     summary: "print the latest signed checkpoint (tree size, root, signatures)",
     load: async () => (await import("./commands/audit-checkpoint.js")).auditCheckpoint,

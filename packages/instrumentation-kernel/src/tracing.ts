@@ -92,9 +92,12 @@ export function createSubscriber(
       const parent = context.active();
       const active = trace.getSpan(parent);
       if (isInvoke && host.enrichToolSpan && active !== undefined && isToolSpan(active)) {
-        // The framework's own span for this call is already active around the kernel's work.
+        // The framework's own span for this call is already active around the kernel's work:
+        // it gets the start attributes a span of ours would have had, and no second span is made.
         span = active;
         borrowed = true;
+        const startAttributes = spec.start(message as KernelMessage).options.attributes;
+        if (startAttributes !== undefined) span.setAttributes(startAttributes);
       } else if (!host.requireParentSpan || active !== undefined) {
         const begin = spec.start(message as KernelMessage);
         span = host.tracer.startSpan(begin.name, begin.options, parent);

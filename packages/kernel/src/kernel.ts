@@ -344,17 +344,21 @@ export class Kernel {
   invoke(token: CapabilityToken, options: InvokeOptions): Promise<Frame | DryRunResult>;
   invoke(token: CapabilityToken, options: InvokeOptions): Promise<Frame | DryRunResult> {
     if (!invokeChannel.hasSubscribers) return this.#invoke(token, options, undefined);
+    // The tool's registry facts are known even when the token is then refused, and a span or
+    // duration of a refused call still says what kind of tool it was.
+    const capabilityId = String(token?.capabilityId ?? "");
+    const cap = this.registry.has(capabilityId) ? this.registry.get(capabilityId) : undefined;
     const msg: InvokeMessage = {
       kernelId: this.id,
       principalId: String(options?.principal?.principalId ?? ""),
-      capabilityId: String(token?.capabilityId ?? ""),
+      capabilityId,
       tokenId: String(token?.tokenId ?? ""),
       requestedResponseMode: String(options?.responseMode ?? "summary"),
       dryRun: options?.dryRun === true,
       digestArgs: argsDigester(options?.args),
       toolCallId: undefined,
-      toolType: undefined,
-      toolDescription: undefined,
+      toolType: cap?.toolType,
+      toolDescription: cap === undefined || cap.description === "" ? undefined : cap.description,
       agentName: undefined,
       agentId: undefined,
       conversationId: undefined,
@@ -409,8 +413,11 @@ export class Kernel {
     let toolCallId: string | undefined;
     try {
       validateInvokeInput(principal, args, requested);
-      if (options.toolCallId !== undefined)
+      if (options.toolCallId !== undefined) {
         toolCallId = checkField(options.toolCallId, "invoke option toolCallId");
+        // On the message before the token check: a refused call's span still joins the model's call.
+        if (msg !== undefined) msg.toolCallId = toolCallId;
+      }
       // Verification failures are neither traced nor counted (reference behaviour).
       this.tokenProvider.verify(token, {
         expectedPrincipalId: principal.principalId,
@@ -426,9 +433,6 @@ export class Kernel {
     if (msg !== undefined) {
       msg.safetyClass = prepared.capability.safetyClass;
       msg.sensitivity = prepared.capability.sensitivity;
-      msg.toolType = prepared.capability.toolType;
-      if (prepared.capability.description !== "") msg.toolDescription = prepared.capability.description;
-      if (toolCallId !== undefined) msg.toolCallId = toolCallId;
     }
     if (this.#guards.length > 0) {
       try {

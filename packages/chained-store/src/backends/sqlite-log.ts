@@ -16,7 +16,7 @@ import type { NormalizedSpanQuery, NormalizedTraceQuery } from "../query.js";
 import type { SpanColumns } from "../span-codec.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 import { sqliteCode } from "./sqlite-errors.js";
-import { payloadField } from "./sqlite-schema.js";
+import { DECISION_FIELD, payloadField } from "./sqlite-schema.js";
 
 type Row = [number, string, string, string];
 
@@ -283,7 +283,20 @@ export class SqliteActionLog extends SqliteChainLog<ActionColumns> implements Ac
       );
       params.push(q.traceId);
     }
-    return this.selectPage("traces", where, params, "invoked_at, action_id", q, "query actions");
+    if (q.decision !== undefined) {
+      where.push(`${DECISION_FIELD} = ?`);
+      params.push(q.decision);
+    }
+    if (q.afterSeq !== undefined) {
+      where.push("seq > ?");
+      params.push(q.afterSeq);
+    }
+    if (q.beforeSeq !== undefined) {
+      where.push("seq < ?");
+      params.push(q.beforeSeq);
+    }
+    const order = q.order === "seq" ? "seq" : q.order === "seq-desc" ? "seq DESC" : "invoked_at, action_id";
+    return this.selectPage("traces", where, params, order, q, "query actions");
   }
 
   /**

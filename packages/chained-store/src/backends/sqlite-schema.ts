@@ -7,6 +7,12 @@ export function payloadField(field: string): string {
   return `(CASE WHEN json_valid(payload) THEN json_extract(payload, '$.${field}') END)`;
 }
 
+/**
+ * allow / deny / error of one record, as one expression so the query and its index match: SQLite
+ * only uses an expression index for the identical expression. Same rule as `decisionOf`.
+ */
+export const DECISION_FIELD = `(CASE WHEN COALESCE(${payloadField("event_type")}, 'invoke') = 'deny' THEN 'deny' WHEN ${payloadField("error")} IS NULL THEN 'allow' ELSE 'error' END)`;
+
 export const REFERENCE_TABLES = `
 CREATE TABLE IF NOT EXISTS traces (
   seq INTEGER PRIMARY KEY,
@@ -34,6 +40,10 @@ export const WEFT_TABLES = `
 CREATE INDEX IF NOT EXISTS weft_traces_time ON traces (invoked_at, action_id);
 CREATE INDEX IF NOT EXISTS weft_traces_principal ON traces (${payloadField("principal_id")}, invoked_at, action_id);
 CREATE INDEX IF NOT EXISTS weft_traces_capability ON traces (${payloadField("capability_id")}, invoked_at, action_id);
+-- keyed by the expression alone, so each entry ends in the rowid (seq): a filtered page in seq
+-- order (the web view's records table) is an index range scan, not a walk over the whole table
+CREATE INDEX IF NOT EXISTS weft_traces_reason ON traces (${payloadField("reason_code")});
+CREATE INDEX IF NOT EXISTS weft_traces_decision ON traces (${DECISION_FIELD});
 CREATE TABLE IF NOT EXISTS weft_spans (
   seq INTEGER PRIMARY KEY,
   prev_hash TEXT NOT NULL,

@@ -22,6 +22,8 @@ import type { StoredCheckpoint } from "../types.js";
 export const TILE_HEIGHT = 8;
 export const TILE_WIDTH = 256;
 const INTERIOR_HASHES = TILE_WIDTH - 2;
+/** Tiles kept for proofs: 1024 × 16 KiB = 16 MiB at most. */
+const TILE_CACHE = 1024;
 /** Default integration batch: Tessera's DefaultBatchMaxSize. */
 export const DEFAULT_MERKLE_BATCH = 256;
 
@@ -49,8 +51,8 @@ export class ChainTree {
   #range = new CompactRange();
   readonly #tiles = new Map<number, Tile>();
   readonly #pending = new Map<number, Buffer>();
-  /** Full tiles are immutable: a small cache makes repeated proofs lookups. */
-  readonly #fullTiles = new Map<string, { hashes: Buffer; interior: Buffer }>();
+  /** Tiles read for proofs (append-only, so never stale for the nodes they hold); FIFO-bounded. */
+  readonly #tileCache = new Map<string, { hashes: Buffer; interior: Buffer }>();
   #unavailable: string | null = null;
   #loaded = false;
   readonly #s: {
@@ -266,7 +268,7 @@ export class ChainTree {
     const per = 2 ** (TILE_HEIGHT - h);
     const idx = Math.floor(index / per);
     const pos = index % per;
-    const tile = this.#readTile(tileLevel, idx);
+    const tile = this.#readTile(tileLevel, idx, (pos + 1) * 2 ** h);
     const width = tile ? tile.hashes.length / HASH_SIZE : 0;
     if (!tile || (pos + 1) * 2 ** h > width) {
       throw new TransparencyError(
@@ -279,21 +281,21 @@ export class ChainTree {
     return src.subarray(at * HASH_SIZE, (at + 1) * HASH_SIZE);
   };
 
-  #readTile(level: number, idx: number): { hashes: Buffer; interior: Buffer } | undefined {
+  #readTile(level: number, idx: number, minWidth: number): { hashes: Buffer; interior: Buffer } | undefined {
     const key = `${level}/${idx}`;
-    const cached = this.#fullTiles.get(key);
-    if (cached) return cached;
+    // Tiles only ever grow: a cached copy is right for every node it is wide enough to hold.
+    const cached = this.#tileCache.get(key);
+    if (cached && cached.hashes.length >= minWidth * HASH_SIZE) return cached;
     const mem = this.#tiles.get(level);
-    if (mem && mem.idx === idx && !this.options.readonly) {
+    if (mem && mem.idx === idx && !this.options.readonly && mem.width >= minWidth) {
       return { hashes: mem.hashes.subarray(0, mem.width * HASH_SIZE), interior: mem.interior };
     }
     const t = this.#s.tile.get(this.chain, level, idx) as [Buffer, Buffer] | undefined;
     if (!t) return undefined;
     const out = { hashes: t[0], interior: t[1] };
-    if (t[0].length === TILE_WIDTH * HASH_SIZE) {
-      if (this.#fullTiles.size >= 256) this.#fullTiles.delete(this.#fullTiles.keys().next().value as string);
-      this.#fullTiles.set(key, out);
-    }
+    if (this.#tileCache.size >= TILE_CACHE)
+      this.#tileCache.delete(this.#tileCache.keys().next().value as string);
+    this.#tileCache.set(key, out);
     return out;
   }
 

@@ -6,7 +6,7 @@ import { NotFoundError, UsageError } from "../errors.js";
 import { pythonJson } from "../json.js";
 import { withStore } from "../open-store.js";
 import { line, paint } from "../output.js";
-import { toExportWithTrace, traceIdLookup } from "../records.js";
+import { type ActionRecord, toExportWithTrace, traceIdLookup } from "../records.js";
 
 const NAME = "audit show";
 
@@ -19,6 +19,8 @@ Print one action record as the reference's export dict (indented JSON), plus
 The argument is looked up as an action id first, then as a seq number
 (e.g. the first_bad_seq that 'weft audit verify' reported).
 On a terminal, a record found by seq is preceded by its seq and hashes.
+--envelope prints the chain envelope instead: {seq, prev_hash, record_hash,
+record} (with --json on one object; the record is the export dict).
 
 ${STORE_FLAGS_HELP}
 
@@ -27,7 +29,7 @@ Examples:
   weft audit show 4 --store audit.jsonl
 `,
   run: (argv, o) => {
-    const p = parse(NAME, argv, STORE_OPTIONS, 1);
+    const p = parse(NAME, argv, { ...STORE_OPTIONS, envelope: { type: "boolean" } }, 1);
     if (bool(p, "help")) {
       o.out(auditShow.help);
       return 0;
@@ -35,12 +37,16 @@ Examples:
     const key = p.positionals[0];
     if (key === undefined || key === "") throw new UsageError("missing ACTION_ID or SEQ argument", NAME);
     return withStore(NAME, p, (store) => {
-      let record: ReturnType<typeof store.actions.getBySeq>;
-      const trace = store.actions.get(key);
-      if (trace === undefined && /^\d+$/.test(key)) record = store.actions.getBySeq(Number(key));
-      const payload = trace ?? record?.payload;
+      let record = store.actions.getRecord(key);
+      const trace = record?.payload;
+      if (record === undefined && /^\d+$/.test(key)) record = store.actions.getBySeq(Number(key));
+      const payload = record?.payload;
       if (payload === undefined) throw new NotFoundError(`no action record with action id or seq '${key}'`);
-      if (o.isTTY && !bool(p, "json") && record !== undefined) {
+      if (bool(p, "envelope") && record !== undefined) {
+        line(o, pythonJson(envelopeJson(record, traceIdLookup(store)), 2));
+        return 0;
+      }
+      if (o.isTTY && !bool(p, "json") && trace === undefined && record !== undefined) {
         line(
           o,
           paint(
@@ -55,3 +61,16 @@ Examples:
     });
   },
 };
+
+/** `{seq, prev_hash, record_hash, record}`: a record with the hashes that chain it (record as `--json`). */
+export function envelopeJson(
+  r: ActionRecord,
+  traceIdOf: (actionId: string) => string | undefined,
+): Record<string, unknown> {
+  return {
+    seq: r.seq,
+    prev_hash: r.prevHash,
+    record_hash: r.recordHash,
+    record: toExportWithTrace(r.payload, traceIdOf),
+  };
+}

@@ -8,7 +8,7 @@ import { UsageError } from "../errors.js";
 import { type Filters, parseFilters } from "../filters.js";
 import { withStore } from "../open-store.js";
 import { line, type Output, paint, renderTable, safe } from "../output.js";
-import { statusOf } from "../records.js";
+import { type Stats, StatsAccumulator } from "../stats.js";
 
 const NAME = "audit stats";
 const { limit: _limit, offset: _offset, ...WINDOW_FILTERS } = FILTER_OPTIONS;
@@ -43,7 +43,7 @@ Example:
     if (top === 0) throw new UsageError("--top must be at least 1", NAME);
     const filters = parseFilters(NAME, p);
     return withStore(NAME, p, (store) => {
-      const s = collect(store, filters);
+      const s = collectStats(store, filters);
       if (bool(p, "json")) {
         line(o, JSON.stringify(s, null, 2));
         return 0;
@@ -54,19 +54,6 @@ Example:
   },
 };
 
-interface Stats {
-  total: number;
-  first_invoked_at: string | null;
-  last_invoked_at: string | null;
-  window: { since: string | null; until: string | null };
-  spans: number;
-  by_event: Record<string, number>;
-  by_outcome: Record<string, number>;
-  by_reason: Record<string, number>;
-  by_principal: Record<string, number>;
-  by_capability: Record<string, number>;
-}
-
 function* source(store: ChainedStore, f: Filters): Iterable<ActionTrace> {
   if (!f.narrowed) {
     for (const r of store.actions.iterate()) yield r.payload;
@@ -75,46 +62,16 @@ function* source(store: ChainedStore, f: Filters): Iterable<ActionTrace> {
   for (const r of store.actions.queryRecords(f.query)) yield r.payload;
 }
 
-function collect(store: ChainedStore, f: Filters): Stats {
-  const maps = {
-    event: new Map<string, number>(),
-    outcome: new Map<string, number>(),
-    reason: new Map<string, number>(),
-    principal: new Map<string, number>(),
-    capability: new Map<string, number>(),
-  };
-  const bump = (m: Map<string, number>, k: string): void => {
-    m.set(k, (m.get(k) ?? 0) + 1);
-  };
-  let total = 0;
-  let first: string | null = null;
-  let last: string | null = null;
-  for (const t of source(store, f)) {
-    total++;
-    bump(maps.event, t.eventType);
-    bump(maps.outcome, statusOf(t));
-    if (t.reasonCode !== null) bump(maps.reason, t.reasonCode);
-    bump(maps.principal, t.principalId);
-    bump(maps.capability, t.capabilityId);
-    // stamps share the UTC `+00:00` layout, so string order is time order (as the reference relies on)
-    if (first === null || t.invokedAt < first) first = t.invokedAt;
-    if (last === null || t.invokedAt > last) last = t.invokedAt;
-  }
-  const sorted = (m: Map<string, number>): Record<string, number> =>
-    Object.fromEntries([...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
-  return {
-    total,
-    first_invoked_at: first,
-    last_invoked_at: last,
-    window: { since: f.since?.iso ?? null, until: f.until?.iso ?? null },
-    // spans in the same window (and of the same principal / trace, when those filters are given)
-    spans: Object.keys(f.spanQuery).length > 0 ? store.spans.query(f.spanQuery).length : store.spans.count(),
-    by_event: sorted(maps.event),
-    by_outcome: sorted(maps.outcome),
-    by_reason: sorted(maps.reason),
-    by_principal: sorted(maps.principal),
-    by_capability: sorted(maps.capability),
-  };
+/** The counts `--json` prints; also the overview of `weft audit serve` for the same filters. */
+export function collectStats(store: ChainedStore, f: Filters): Stats {
+  const acc = new StatsAccumulator();
+  for (const t of source(store, f)) acc.add(t);
+  return acc.result({ since: f.since?.iso ?? null, until: f.until?.iso ?? null }, countSpans(store, f));
+}
+
+/** Spans in the same window (and of the same principal / trace, when those filters are given). */
+export function countSpans(store: ChainedStore, f: Filters): number {
+  return Object.keys(f.spanQuery).length > 0 ? store.spans.query(f.spanQuery).length : store.spans.count();
 }
 
 /** What the counts cover: every filter given, or "whole store" when there is none. */

@@ -40,51 +40,12 @@ Example:
     if (raw === undefined) throw new UsageError("missing TRACE_ID argument", NAME);
     const traceId = parseTraceId(NAME, raw);
     return withStore(NAME, p, (store) => {
-      const roots = store.spans.trace(traceId);
-      const flat = flatten(roots);
-      const actions = joinActions(store, flat, traceId);
-      if (flat.length === 0 && actions.unjoined.length === 0) {
-        throw new NotFoundError(`no spans or action records for trace ${traceId}`);
-      }
-      const { start, end } = traceBounds(flat);
+      const report = traceReport(store, traceId);
       if (bool(p, "json")) {
-        const toJson = (n: SpanTreeNode): Record<string, unknown> => {
-          const s = n.record.payload;
-          const action = actionIdOf(n) ? actions.byId.get(actionIdOf(n) ?? "") : undefined;
-          return {
-            seq: n.record.seq,
-            span_id: s.span_id,
-            parent_span_id: s.parent_span_id,
-            name: s.name,
-            kind: s.kind,
-            start_time_unix_nano: s.start_time_unix_nano,
-            end_time_unix_nano: s.end_time_unix_nano,
-            duration_nano: (BigInt(s.end_time_unix_nano) - BigInt(s.start_time_unix_nano)).toString(),
-            offset_nano: (BigInt(s.start_time_unix_nano) - start).toString(),
-            status: s.status,
-            attributes: s.attributes,
-            action: action ? toExport(action) : null,
-            children: n.children.map(toJson),
-          };
-        };
-        line(
-          o,
-          pythonJson(
-            {
-              trace_id: traceId,
-              span_count: flat.length,
-              action_count: actions.byId.size + actions.unjoined.length,
-              start_time_unix_nano: flat.length ? start.toString() : null,
-              end_time_unix_nano: flat.length ? end.toString() : null,
-              duration_nano: (end - start).toString(),
-              spans: roots.map(toJson),
-              actions_without_span: actions.unjoined.map(toExport),
-            },
-            2,
-          ),
-        );
+        line(o, pythonJson(traceJson(report), 2));
         return 0;
       }
+      const { flat, actions, start, end } = report;
       const joined = [...actions.byId.values()];
       const denies = [...joined, ...actions.unjoined].filter((t) => t.eventType === "deny").length;
       line(
@@ -107,8 +68,65 @@ Example:
   },
 };
 
+export interface TraceReport {
+  traceId: string;
+  roots: SpanTreeNode[];
+  /** Depth-first, children in start order: the waterfall's rows. */
+  flat: FlatSpan[];
+  actions: { byId: Map<string, ActionTrace>; unjoined: ActionTrace[] };
+  start: bigint;
+  end: bigint;
+}
+
+/** Every span of the trace and the action records joined to them; NotFoundError when neither exists. */
+export function traceReport(store: ChainedStore, traceId: string): TraceReport {
+  const roots = store.spans.trace(traceId);
+  const flat = flatten(roots);
+  const actions = joinActions(store, flat, traceId);
+  if (flat.length === 0 && actions.unjoined.length === 0) {
+    throw new NotFoundError(`no spans or action records for trace ${traceId}`);
+  }
+  const { start, end } = traceBounds(flat);
+  return { traceId, roots, flat, actions, start, end };
+}
+
+/** The `--json` tree (also the JSON twin of the serve trace page). */
+export function traceJson(report: TraceReport): Record<string, unknown> {
+  const { roots, flat, actions, start, end, traceId } = report;
+  const toJson = (n: SpanTreeNode): Record<string, unknown> => {
+    const s = n.record.payload;
+    const id = actionIdOf(n);
+    const action = id === undefined ? undefined : actions.byId.get(id);
+    return {
+      seq: n.record.seq,
+      span_id: s.span_id,
+      parent_span_id: s.parent_span_id,
+      name: s.name,
+      kind: s.kind,
+      start_time_unix_nano: s.start_time_unix_nano,
+      end_time_unix_nano: s.end_time_unix_nano,
+      duration_nano: (BigInt(s.end_time_unix_nano) - BigInt(s.start_time_unix_nano)).toString(),
+      offset_nano: (BigInt(s.start_time_unix_nano) - start).toString(),
+      status: s.status,
+      attributes: s.attributes,
+      action: action ? toExport(action) : null,
+      children: n.children.map(toJson),
+    };
+  };
+  return {
+    trace_id: traceId,
+    span_count: flat.length,
+    action_count: actions.byId.size + actions.unjoined.length,
+    start_time_unix_nano: flat.length ? start.toString() : null,
+    end_time_unix_nano: flat.length ? end.toString() : null,
+    duration_nano: (end - start).toString(),
+    spans: roots.map(toJson),
+    actions_without_span: actions.unjoined.map(toExport),
+  };
+}
+
 /** The action a span belongs to: `weft.action.id`, which every kernel span that recorded one carries. */
-function actionIdOf(n: SpanTreeNode): string | undefined {
+export function actionIdOf(n: SpanTreeNode): string | undefined {
   const v = n.record.payload.attributes[ATTR_WEFT_ACTION_ID];
   return typeof v === "string" ? v : undefined;
 }
