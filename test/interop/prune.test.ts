@@ -77,15 +77,19 @@ describe("a store pruned by the reference", () => {
     expect(pruned.checkpoint_next_seq).toBe(String(PRUNED));
   });
 
-  it("passes Weft's verify (suffix checked from the checkpoint)", () => {
+  it("passes Weft's verify (suffix checked from the checkpoint), warning that the start is unauthenticated", () => {
     const store = openStore({ path: path(), format: "sqlite", secret: SECRET, readonly: true });
     try {
-      expect(store.verify("actions")).toEqual({
+      const r = store.verify("actions");
+      expect(r).toMatchObject({
         ok: true,
         recordsChecked: COUNT - PRUNED,
         firstBadSeq: null,
         detail: `Verified ${COUNT - PRUNED} record(s).`,
       });
+      // The reference signs nothing about its checkpoint: Weft cannot tell it from a head cut.
+      expect(r.warnings).toHaveLength(1);
+      expect(r.warnings?.[0]).toMatch(/starts at seq 5 from a checkpoint that is not authenticated/);
     } finally {
       store.close();
     }
@@ -100,6 +104,15 @@ describe("a store pruned by the reference", () => {
       store.close();
     }
     expectVerified(await referenceCli<ReferenceVerify>(env, "verify", path(), "sqlite"), COUNT - PRUNED + 1);
+    // Weft adopted (signed) the checkpoint it found on its first write, and keeps saying so.
+    const ro = openStore({ path: path(), format: "sqlite", secret: SECRET, readonly: true });
+    try {
+      const r = ro.verify("actions");
+      expect(r).toMatchObject({ ok: true, recordsChecked: COUNT - PRUNED + 1 });
+      expect(r.warnings?.[0]).toMatch(/found unsigned when it first wrote/);
+    } finally {
+      ro.close();
+    }
   });
 
   it("after pruning everything, Weft appends at checkpoint_next_seq and the reference verifies", async () => {

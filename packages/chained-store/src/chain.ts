@@ -129,8 +129,11 @@ export class ChainVerifier {
   constructor(
     private readonly hasher: RecordHasher,
     genesisPrevHash: string = GENESIS_HASH,
+    /** Seq the first record must carry (the chain's authenticated start); null accepts any. */
+    firstSeq: number | null = null,
   ) {
     this.#expectedPrev = genesisPrevHash;
+    this.#expectedSeq = firstSeq;
   }
 
   get failed(): boolean {
@@ -200,6 +203,12 @@ export class ChainVerifier {
     }
     if (canonical === payload.text) return false;
     return constantTimeEqual(this.hasher.hashCanonical(seq, prevHash, canonical), recordHash);
+  }
+
+  /** Records a failure found outside the hash check (index columns, start); returns false. */
+  fail(seq: number, detail: string): false {
+    if (this.#failure) return false;
+    return this.#fail(seq, detail);
   }
 
   #fail(seq: number, detail: string): false {

@@ -5,9 +5,11 @@
 import type { ActionTrace, DecisionRecordJson, TraceQuery } from "@weft/kernel";
 import { canonicalActionPayload } from "./action-canonical.js";
 import { decodeActionPayload, encodeActionTrace } from "./action-codec.js";
+import { MAX_LINE_BYTES } from "./backends/jsonl-lines.js";
 import { canonicalize, flatAscii } from "./canonical.js";
 import { ChainVerifier, type RecordHasher } from "./chain.js";
-import { StoreCorruptError } from "./errors.js";
+import { InvalidArgumentError, StoreCorruptError } from "./errors.js";
+import { actionColumnsOf, columnMismatch, type DerivedColumns, spanColumnsOf } from "./index-check.js";
 import { parseJsonLossless } from "./json-lossless.js";
 import type { ActionLog, DecisionColumns, DecisionLog, RawRow, RecordLog, SpanLog } from "./log.js";
 import {
@@ -20,6 +22,7 @@ import {
 } from "./query.js";
 import { fastSpan } from "./span-canonical.js";
 import { buildSpanForest, matchesSpanQuery, spanColumns } from "./span-codec.js";
+import { checkStart } from "./start.js";
 import { toPythonIsoUtc } from "./time.js";
 import type {
   ActionChain,
@@ -32,6 +35,9 @@ import type {
   SpanTreeNode,
   VerifyResult,
 } from "./types.js";
+
+/** Largest canonical payload appended or read back (a JSONL line also holds the envelope). */
+export const MAX_RECORD_BYTES = MAX_LINE_BYTES - 512;
 
 abstract class ChainBase<P, C> {
   constructor(
@@ -52,7 +58,8 @@ abstract class ChainBase<P, C> {
   appendBatch(payloads: readonly P[]): ChainRecord<P>[] {
     this.guard("append");
     if (payloads.length === 0) return [];
-    const entries = payloads.map((p) => this.encode(p));
+    // Validation that can fail runs before the backend, so a refused batch writes nothing.
+    const entries = payloads.map((p) => this.#checkedEntry(p));
     const linked = this.log.append(entries, this.hasher);
     const out: ChainRecord<P>[] = new Array(linked.length);
     for (let i = 0; i < linked.length; i++) {
@@ -60,6 +67,20 @@ abstract class ChainBase<P, C> {
       out[i] = { seq: l.seq, prevHash: l.prevHash, recordHash: l.recordHash, payload: payloads[i]! };
     }
     return out;
+  }
+
+  validate(payload: P): void {
+    this.#checkedEntry(payload);
+  }
+
+  #checkedEntry(payload: P): { text: string; columns: C } {
+    const e = this.encode(payload);
+    if (e.text.length > MAX_RECORD_BYTES) {
+      throw new InvalidArgumentError(
+        `a ${this.name} record is ${e.text.length} bytes of canonical JSON; the most a store holds is ${MAX_RECORD_BYTES}`,
+      );
+    }
+    return e;
   }
 
   count(): number {
@@ -79,18 +100,79 @@ abstract class ChainBase<P, C> {
 
   verify(options?: { onProgress?: (checked: number, total: number) => void }): VerifyResult {
     this.guard("read");
-    return this.log.snapshot(() => {
-      const v = new ChainVerifier(this.hasher, this.log.genesis());
+    return this.log.snapshot(() => this.verifyRowsWith(options));
+  }
+
+  /** Verifies in seq order inside the caller's snapshot; `onVerified` sees each row that passed. */
+  protected verifyRowsWith(
+    options: { onProgress?: (checked: number, total: number) => void } | undefined,
+    onVerified?: (row: RawRow) => void,
+  ): VerifyResult {
+    {
+      const start = checkStart(this.hasher, this.name, this.log.start());
+      const v = new ChainVerifier(this.hasher, start.prevHash, start.nextSeq);
       const onProgress = options?.onProgress;
       const total = onProgress ? this.log.count() : 0;
-      for (const row of this.log.rows()) {
+      let first = true;
+      const rows = this.log.verifyRows ? this.log.verifyRows() : this.log.rows();
+      for (const row of rows) {
         const payload = row.reparse ? { text: row.text, reparse: row.reparse } : { text: row.text };
         if (!v.step(row.seq, row.prevHash, row.recordHash, payload)) break;
+        if (first) {
+          first = false;
+          // Checked after the first record's own hash: with the wrong secret both fail, and the
+          // record's failure is the reference's (and the more useful) report.
+          if (start.failure !== undefined) {
+            v.fail(row.seq, `Moved start at seq ${row.seq}: ${start.failure}.`);
+            break;
+          }
+        }
+        if (row.stored !== undefined && !this.#columnsMatch(v, row)) break;
+        onVerified?.(row);
         if (onProgress && v.checked % 1024 === 0) onProgress(v.checked, total);
       }
+      if (first && !v.failed && start.failure !== undefined) {
+        const at = start.nextSeq ?? 0;
+        v.fail(at, `Moved start at seq ${at}: ${start.failure}.`);
+      }
       if (onProgress) onProgress(v.checked, total);
-      return v.result();
-    });
+      const result = v.result();
+      if (result.ok && start.warning !== undefined) result.warnings = [start.warning];
+      return result;
+    }
+  }
+
+  /** Compares a verified row's indexed columns with the ones its payload implies. */
+  #columnsMatch(v: ChainVerifier, row: RawRow): boolean {
+    let payload: unknown;
+    try {
+      payload = row.reparse ? row.reparse() : JSON.parse(row.text);
+    } catch {
+      payload = undefined;
+    }
+    const derived =
+      typeof payload === "object" && payload !== null && !Array.isArray(payload)
+        ? this.derivedColumns(payload as Record<string, unknown>)
+        : {};
+    const column = columnMismatch(row.stored ?? {}, derived);
+    if (column === null) return true;
+    return v.fail(
+      row.seq,
+      `Tampered index at seq ${row.seq}: stored column '${column}' does not match the record's content ` +
+        "(a filtered read would return the wrong records).",
+    );
+  }
+
+  /** The indexed columns this chain's payload implies (see index-check.ts). */
+  protected abstract derivedColumns(payload: Record<string, unknown>): DerivedColumns;
+
+  /** A read found a row whose index disagrees with its payload: never return it as a match. */
+  protected indexMismatch(seq: number, column: string): StoreCorruptError {
+    return new StoreCorruptError(
+      this.path,
+      { seq },
+      `${column} stored beside the record does not match its content (tampered index; run verify)`,
+    );
   }
 
   protected toRecord(row: RawRow): ChainRecord<P> {
@@ -121,6 +203,10 @@ export class ActionChainImpl
   /** Action ids mentioned by the spans of one trace; set by the store (scanning backends only). */
   spanActionIds: ((traceId: string) => Set<string>) | undefined;
 
+  protected derivedColumns(payload: Record<string, unknown>): DerivedColumns {
+    return actionColumnsOf(payload);
+  }
+
   protected encode(t: ActionTrace) {
     return {
       text: flatAscii(canonicalActionPayload(encodeActionTrace(t))),
@@ -142,7 +228,11 @@ export class ActionChainImpl
   get(actionId: string): ActionTrace | undefined {
     this.guard("read");
     const row = this.log.byActionId(actionId);
-    return row ? this.decode(row) : undefined;
+    if (!row) return undefined;
+    const trace = this.decode(row);
+    // The lookup went through the action_id column; return only what the payload itself says.
+    if (trace.actionId !== actionId) throw this.indexMismatch(row.seq, "action_id");
+    return trace;
   }
 
   getRecord(actionId: string): ChainRecord<ActionTrace> | undefined {
@@ -172,7 +262,14 @@ export class ActionChainImpl
     this.guard("read");
     const q = normalizeTraceQuery(query);
     if (q.limit === 0) return [];
-    if (this.log.query) return this.log.query(q).map((row) => this.toRecord(row));
+    if (this.log.query) {
+      // Indexed columns narrowed the rows; the payload (what verify checks) has the last word.
+      return this.log.query(q).map((row) => {
+        const r = this.toRecord(row);
+        if (!matchesTraceQuery(r.payload, q)) throw this.indexMismatch(row.seq, "a filtered column");
+        return r;
+      });
+    }
     const inTrace =
       q.traceId === undefined ? undefined : (this.spanActionIds?.(q.traceId) ?? new Set<string>());
     const hits: ChainRecord<ActionTrace>[] = [];
@@ -192,7 +289,7 @@ export class ActionChainImpl
 
   prune(before: Date | string): number {
     this.guard("prune");
-    return this.log.prune(toPythonIsoUtc(before, "before"));
+    return this.log.prune(toPythonIsoUtc(before, "before"), this.hasher);
   }
 }
 
@@ -201,6 +298,10 @@ export class SpanChainImpl
   implements SpanChain
 {
   declare protected readonly log: SpanLog;
+
+  protected derivedColumns(payload: Record<string, unknown>): DerivedColumns {
+    return spanColumnsOf(payload);
+  }
 
   protected encode(r: SpanRecordV1) {
     // The fast path's JSON.stringify output is already one flat string; only the fallback is a rope.
@@ -227,7 +328,19 @@ export class SpanChainImpl
     this.guard("read");
     const q = normalizeSpanQuery(query);
     if (q.limit === 0) return [];
-    if (this.log.query) return this.log.query(q).map((row) => this.toRecord(row));
+    if (this.log.query) {
+      return this.log.query(q).map((row) => {
+        const r = this.toRecord(row);
+        let ok = false;
+        try {
+          ok = matchesSpanQuery(spanColumns(r.payload), q);
+        } catch {
+          ok = false;
+        }
+        if (!ok) throw this.indexMismatch(row.seq, "a filtered column");
+        return r;
+      });
+    }
     const hits: ChainRecord<SpanRecordV1>[] = [];
     for (const row of this.log.rows()) {
       const r = this.toRecord(row);
@@ -268,20 +381,15 @@ export class DecisionChainImpl
   } {
     this.guard("read");
     return this.log.snapshot(() => {
-      const v = new ChainVerifier(this.hasher, this.log.genesis());
-      const onProgress = options?.onProgress;
-      const total = onProgress ? this.log.count() : 0;
       const rows: RawRow[] = [];
-      for (const row of this.log.rows()) {
-        const payload = row.reparse ? { text: row.text, reparse: row.reparse } : { text: row.text };
-        if (!v.step(row.seq, row.prevHash, row.recordHash, payload)) break;
-        rows.push(row);
-        if (onProgress && v.checked % 1024 === 0) onProgress(v.checked, total);
-      }
-      if (onProgress) onProgress(v.checked, total);
-      const verify = v.result();
+      // The same checks as verify() (signed start included), keeping each row that passed.
+      const verify = this.verifyRowsWith(options, (row) => rows.push(row));
       // Decode only after the whole chain verified: nothing unverified reaches the caller.
       return { verify, records: verify.ok ? rows.map((row) => this.toRecord(row)) : [] };
     });
+  }
+
+  protected derivedColumns(_payload: Record<string, unknown>): DerivedColumns {
+    return {}; // no index columns: reads go through verified payloads
   }
 }

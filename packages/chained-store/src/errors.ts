@@ -20,11 +20,11 @@ export class StoreCorruptError extends ChainedStoreError {
   readonly path: string;
   /** 1-based line (JSONL) when known. */
   readonly line: number | null;
-  /** Stored seq when known. */
-  readonly seq: number | null;
+  /** Stored seq when known (a bigint when it is beyond 2^53, so the message stays exact). */
+  readonly seq: number | bigint | null;
   constructor(
     path: string,
-    where: { line?: number; seq?: number },
+    where: { line?: number; seq?: number | bigint },
     reason: string,
     options?: { cause?: unknown },
   ) {
@@ -78,11 +78,26 @@ export class DuplicateActionIdError extends ChainedStoreError {
 /** Another process held the store's write lock longer than `busyTimeoutMs`. */
 export class StoreLockedError extends ChainedStoreError {
   readonly path: string;
-  constructor(path: string, timeoutMs: number, options?: { cause?: unknown }) {
+  constructor(path: string, timeoutMs: number, options?: { cause?: unknown }, detail?: string) {
     super(
       "STORE_LOCKED",
-      `Store '${path}' stayed locked by another writer for more than ${timeoutMs} ms.`,
+      detail === undefined
+        ? `Store '${path}' stayed locked by another writer for more than ${timeoutMs} ms.`
+        : `Store '${path}' is locked: ${detail}.`,
       options,
+    );
+    this.path = path;
+  }
+}
+
+/** The store file was deleted or replaced under a running writer: appending would go nowhere. */
+export class StoreReplacedError extends ChainedStoreError {
+  readonly path: string;
+  constructor(path: string, what: "deleted" | "replaced") {
+    super(
+      "STORE_REPLACED",
+      `Store '${path}' was ${what} while open for writing; nothing more is appended to it. ` +
+        "Find out who removed the evidence, then reopen the store.",
     );
     this.path = path;
   }

@@ -21,6 +21,7 @@ export {
   StoreIoError,
   StoreLockedError,
   StoreReadonlyError,
+  StoreReplacedError,
   StoreTornTailError,
   UnsupportedOperationError,
   WrongSecretError,
@@ -28,8 +29,9 @@ export {
 export { parseJsonLossless } from "./json-lossless.js";
 export { isJsonNumber, jsonNumber, jsonNumberValue } from "./json-number.js";
 export { formatPythonFloat } from "./python-float.js";
-export { type RepairResult, repairJsonlStore } from "./repair.js";
+export { type RepairResult, repairJsonlFile, repairJsonlStore, type StoreRepairResult } from "./repair.js";
 export { type SqliteConnection, SqliteRevocationStore } from "./revocations.js";
+export { validateSpanRecord } from "./span-codec.js";
 export { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_RECORDS, openStore } from "./store.js";
 export * from "./transparency/index.js";
 export {

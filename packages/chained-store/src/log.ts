@@ -5,7 +5,11 @@
 import type { RecordHasher } from "./chain.js";
 import type { NormalizedSpanQuery, NormalizedTraceQuery } from "./query.js";
 import type { SpanColumns } from "./span-codec.js";
+import type { ChainStart } from "./start.js";
 import type { JsonValue } from "./types.js";
+
+/** Indexed columns of a row as stored (column name → text or null), for verify to check. */
+export type StoredColumns = Record<string, string | null>;
 
 export interface RawRow {
   seq: number;
@@ -15,6 +19,8 @@ export interface RawRow {
   text: string;
   /** Re-reads the payload from the full stored record, for layouts where `text` was cut out of it. */
   reparse?: () => JsonValue;
+  /** Set by `verifyRows`: the row's indexed columns as stored, which verify compares with the payload. */
+  stored?: StoredColumns;
 }
 
 export interface Linked {
@@ -42,6 +48,10 @@ export interface RecordLog<C> {
   bySeq(seq: number): RawRow | undefined;
   /** prev_hash the first stored record must link to: genesis, or the prune checkpoint. */
   genesis(): string;
+  /** The chain's starting point with its authentication, for verify. */
+  start(): ChainStart;
+  /** Rows for verify, with their indexed columns as stored; defaults to `rows()`. */
+  verifyRows?(): IterableIterator<RawRow>;
   /** Runs `fn` on one consistent snapshot (a read transaction in SQLite). */
   snapshot<T>(fn: () => T): T;
 }
@@ -51,7 +61,7 @@ export interface ActionLog extends RecordLog<ActionColumns> {
   /** Indexed query; absent → the chain scans and filters. */
   query?(q: NormalizedTraceQuery): RawRow[];
   /** Removes rows with invoked_at < cutoff (text compare) and records the checkpoint. */
-  prune(cutoffIso: string): number;
+  prune(cutoffIso: string, hasher: RecordHasher): number;
 }
 
 /** The decisions chain has no index columns: every read goes through its verified payloads. */

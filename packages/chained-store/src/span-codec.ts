@@ -17,7 +17,10 @@ export interface SpanColumns {
   principalId: string | null;
 }
 
-const NANOS = /^\d{1,19}$/;
+/** Decimal nanos without leading zeros, so the stored INTEGER column prints back as the same text. */
+const NANOS = /^(0|[1-9]\d{0,39})$/;
+/** SQLite INTEGER is 64-bit signed: later than this (2262-04-11) cannot be indexed exactly. */
+const MAX_NANOS = 9223372036854775807n;
 
 export function spanColumns(r: SpanRecordV1): SpanColumns {
   if (typeof r !== "object" || r === null || r.schema !== SCHEMA_WEFT_SPAN_V1) {
@@ -31,6 +34,11 @@ export function spanColumns(r: SpanRecordV1): SpanColumns {
       "span start_time_unix_nano must be integer nanoseconds as a decimal string",
     );
   }
+  if (r.start_time_unix_nano.length > 19 || BigInt(r.start_time_unix_nano) > MAX_NANOS) {
+    throw new InvalidArgumentError(
+      "span start_time_unix_nano is past 2262-04-11T23:47:16Z, beyond what the store can index exactly",
+    );
+  }
   const action = r.attributes?.[ATTR_WEFT_ACTION_ID];
   const principal = r.attributes?.[ATTR_WEFT_PRINCIPAL_ID];
   return {
@@ -42,6 +50,14 @@ export function spanColumns(r: SpanRecordV1): SpanColumns {
     actionId: typeof action === "string" ? action : null,
     principalId: typeof principal === "string" ? principal : null,
   };
+}
+
+/**
+ * The structural checks an append makes of a span record (schema, ids, name, start time within
+ * what the store indexes), without serializing it: cheap enough to run on every span first.
+ */
+export function validateSpanRecord(r: SpanRecordV1): void {
+  spanColumns(r);
 }
 
 export function matchesSpanQuery(c: SpanColumns, q: NormalizedSpanQuery): boolean {

@@ -1,6 +1,7 @@
 // openStore: picks the backend from the options, resolves the secret once, and assembles the
 // two chains (actions, spans) plus an optional durable revocation store over it.
 
+import { existsSync, type Stats, statSync } from "node:fs";
 import { type RevocationStore, resolveSecret } from "@weft/kernel";
 import { ATTR_WEFT_ACTION_ID } from "@weft/semconv";
 import {
@@ -10,11 +11,18 @@ import {
   JsonlSpanLog,
   spansPathFor,
 } from "./backends/jsonl.js";
+import { JsonlWriterLock } from "./backends/jsonl-lock.js";
 import { MemoryActionLog, MemoryDecisionLog, MemorySpanLog } from "./backends/memory.js";
 import { SqliteDatabase } from "./backends/sqlite-database.js";
 import { RecordHasher } from "./chain.js";
 import { ActionChainImpl, DecisionChainImpl, SpanChainImpl } from "./chains.js";
-import { InvalidArgumentError, StoreClosedError, StoreReadonlyError } from "./errors.js";
+import {
+  InvalidArgumentError,
+  NotAStoreError,
+  StoreClosedError,
+  StoreIoError,
+  StoreReadonlyError,
+} from "./errors.js";
 import type { ActionLog, DecisionLog, SpanLog } from "./log.js";
 import { SqliteRevocationStore } from "./revocations.js";
 import { resolveSigningKey, SqliteTransparencyLog } from "./tree/transparency-log.js";
@@ -34,6 +42,33 @@ function formatOf(options: StoreOptions): StoreFormat {
   if (options.format) return options.format;
   if (options.path === undefined || options.path === ":memory:") return "memory";
   return options.path.endsWith(".jsonl") ? "jsonl" : "sqlite";
+}
+
+/**
+ * A store path that exists must be a regular file: a FIFO would block the first read forever, a
+ * character device (/dev/zero, /dev/urandom) never ends, /dev/null swallows every append.
+ */
+function requireRegularFile(path: string): void {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    if ((e as { code?: string }).code === "ENOENT") return; // created on first append
+    throw new StoreIoError(path, "stat", { cause: e });
+  }
+  if (st.isFile()) return;
+  const kind = st.isDirectory()
+    ? "a directory"
+    : st.isFIFO()
+      ? "a FIFO"
+      : st.isSocket()
+        ? "a socket"
+        : st.isCharacterDevice()
+          ? "a character device"
+          : st.isBlockDevice()
+            ? "a block device"
+            : "not a regular file";
+  throw new NotAStoreError(path, `it is ${kind}, not a regular file`);
 }
 
 /** Opens (creating if needed, unless read-only) a chained store. */
@@ -56,6 +91,11 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
     throw new InvalidArgumentError("maxRecords must be a positive integer");
   const readonly = options.readonly ?? false;
   const path = format === "memory" ? ":memory:" : (options.path as string);
+  if (format === "jsonl") {
+    requireRegularFile(path);
+    requireRegularFile(spansPathFor(path));
+    requireRegularFile(decisionsPathFor(path));
+  } else if (format === "sqlite") requireRegularFile(path);
   // Shared with the kernel's token provider: one dev secret (and one warning) per process.
   const hasher = new RecordHasher(resolveSecret(options.secret));
 
@@ -64,7 +104,14 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
   let decisionLog: DecisionLog;
   let sqlite: SqliteDatabase | undefined;
   let transparency: SqliteTransparencyLog | undefined;
-  let jsonl: { actions: JsonlActionLog; spans: JsonlSpanLog; decisions: JsonlDecisionLog } | undefined;
+  let jsonl:
+    | {
+        actions: JsonlActionLog;
+        spans: JsonlSpanLog;
+        decisions: JsonlDecisionLog;
+        lock: JsonlWriterLock | undefined;
+      }
+    | undefined;
   if (format === "sqlite") {
     sqlite = new SqliteDatabase(path, { readonly, synchronous, busyTimeoutMs });
     try {
@@ -92,17 +139,27 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
       throw e;
     }
   } else if (format === "jsonl") {
-    const opts = { readonly, synchronous };
-    const actions = new JsonlActionLog(path, "actions", opts).load();
-    const spans = new JsonlSpanLog(spansPathFor(path), "spans", opts).load();
-    const decisions = new JsonlDecisionLog(decisionsPathFor(path), "decisions", opts).load();
-    actions.checkSecret(hasher);
-    spans.checkSecret(hasher);
-    decisions.checkSecret(hasher);
-    jsonl = { actions, spans, decisions };
-    actionLog = actions;
-    spanLog = spans;
-    decisionLog = decisions;
+    // A store the span mirror alone wrote has only its sidecars: still a store.
+    const spansOnly =
+      !existsSync(path) && (existsSync(spansPathFor(path)) || existsSync(decisionsPathFor(path)));
+    const opts = { readonly, synchronous, spansOnly };
+    // One writer per JSONL store (all its files): a second would fork the chains.
+    const lock = readonly ? undefined : new JsonlWriterLock(path).acquire();
+    try {
+      const actions = new JsonlActionLog(path, "actions", opts).load();
+      const spans = new JsonlSpanLog(spansPathFor(path), "spans", opts).load();
+      const decisions = new JsonlDecisionLog(decisionsPathFor(path), "decisions", opts).load();
+      actions.checkSecret(hasher);
+      spans.checkSecret(hasher);
+      decisions.checkSecret(hasher);
+      jsonl = { actions, spans, decisions, lock };
+    } catch (e) {
+      lock?.release();
+      throw e;
+    }
+    actionLog = jsonl.actions;
+    spanLog = jsonl.spans;
+    decisionLog = jsonl.decisions;
   } else {
     actionLog = new MemoryActionLog(maxRecords);
     spanLog = new MemorySpanLog(maxRecords);
@@ -162,6 +219,7 @@ export function openStore(options: StoreOptions = {}): ChainedStore {
       jsonl?.actions.close();
       jsonl?.spans.close();
       jsonl?.decisions.close();
+      jsonl?.lock?.release();
       sqlite?.close();
     },
   };

@@ -32,6 +32,8 @@ export interface VerifyResult {
   recordsChecked: number;
   firstBadSeq: number | null;
   detail: string;
+  /** Present when the chain verified but something about it is unproven (an unauthenticated start). */
+  warnings?: string[];
 }
 
 export type ChainName = "actions" | "spans" | "decisions";
@@ -234,6 +236,11 @@ export interface Chain<P = JsonValue> {
   append(payload: P): ChainRecord<P>;
   /** Appends many records in one transaction. */
   appendBatch(payloads: readonly P[]): ChainRecord<P>[];
+  /**
+   * Throws the InvalidArgumentError `append` would throw for this payload (not storable as is),
+   * without writing; lets a caller set one bad record aside instead of losing its batch.
+   */
+  validate(payload: P): void;
   count(): number;
   head(): { seq: number; recordHash: string } | null;
   /** Streams records in seq order in constant memory. */

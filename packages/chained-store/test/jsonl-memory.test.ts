@@ -110,15 +110,20 @@ describe("JSONL", () => {
     );
   });
 
-  it("a second writer's appends are picked up before the next append (one chain)", () => {
+  it("writers take turns (one at a time, STORE_LOCKED otherwise) and continue one chain", () => {
     const path = join(tempDir(), "two.jsonl");
     const a = openStore({ path, secret: SECRET });
-    const b = openStore({ path, secret: SECRET });
+    expect(() => openStore({ path, secret: SECRET })).toThrow(
+      expect.objectContaining({ code: "STORE_LOCKED" }),
+    );
     a.actions.append(sampleTrace(0));
-    b.actions.append(sampleTrace(1));
-    a.actions.append(sampleTrace(2));
     a.close();
+    const b = openStore({ path, secret: SECRET });
+    b.actions.append(sampleTrace(1));
     b.close();
+    const c = openStore({ path, secret: SECRET });
+    c.actions.append(sampleTrace(2));
+    c.close();
     const ro = openStore({ path, secret: SECRET, readonly: true });
     expect(ro.verify("actions")).toMatchObject({ ok: true, recordsChecked: 3 });
     ro.close();

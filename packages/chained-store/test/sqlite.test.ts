@@ -18,7 +18,11 @@ function freshPath(name = "store.sqlite"): string {
 describe("SQLite layout", () => {
   it("creates the reference's traces/meta tables with the same columns, plus Weft tables and indexes", () => {
     const path = freshPath();
-    openStore({ path, secret: SECRET }).close();
+    const open = openStore({ path, secret: SECRET });
+    const live = new Database(path, { readonly: true });
+    expect(live.pragma("journal_mode", { simple: true })).toBe("wal"); // WAL while written
+    live.close();
+    open.close();
     const db = new Database(path, { readonly: true });
     const cols = (
       db.prepare("PRAGMA table_info(traces)").all() as Array<{
@@ -39,7 +43,8 @@ describe("SQLite layout", () => {
     expect(
       (db.prepare("PRAGMA table_info(meta)").all() as Array<{ name: string }>).map((c) => c.name),
     ).toEqual(["key", "value"]);
-    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    // Rollback mode at rest, so read-only opens of evidence create no -wal/-shm beside it.
+    expect(db.pragma("journal_mode", { simple: true })).toBe("delete");
     const spanCols = (db.prepare("PRAGMA table_info(weft_spans)").all() as Array<{ name: string }>).map(
       (c) => c.name,
     );
@@ -75,7 +80,11 @@ describe("SQLite layout", () => {
 
   it("answers queries from indexes, not table scans", () => {
     const path = freshPath();
-    openStore({ path, secret: SECRET }).close();
+    const open = openStore({ path, secret: SECRET });
+    const live = new Database(path, { readonly: true });
+    expect(live.pragma("journal_mode", { simple: true })).toBe("wal"); // WAL while written
+    live.close();
+    open.close();
     const db = new Database(path, { readonly: true });
     const field = (f: string) => `(CASE WHEN json_valid(payload) THEN json_extract(payload, '$.${f}') END)`;
     const plans = [

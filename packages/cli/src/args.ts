@@ -114,11 +114,21 @@ export function bool(p: Parsed, name: string): boolean {
   return p.values[name] === true;
 }
 
-export function nonNegativeInt(command: string, name: string, value: string | undefined): number | undefined {
+export function nonNegativeInt(
+  command: string,
+  name: string,
+  value: string | undefined,
+  max: number = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value))
     throw new UsageError(`--${name} must be a non-negative integer, got '${value}'`, command);
-  return Number(value);
+  // Out of range is refused, never rounded or wrapped (99999999999999999999 is not 1e20).
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n > max) {
+    throw new UsageError(`--${name} must be at most ${max}, got '${value}'`, command);
+  }
+  return n;
 }
 
 export function oneOf<T extends string>(

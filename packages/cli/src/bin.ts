@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `weft` executable. Checks the Node version before loading anything native (better-sqlite3
-// built for Node 22 crashes an older Node outright), and ends quietly on a closed pipe
-// (`weft audit export | head`).
+// built for Node 22 crashes an older Node outright). A closed stdout (`weft audit verify | head
+// -0`) is one error line and exit 1, never a crash and never exit 0 for a failed command.
 const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 15)) {
   process.stderr.write(`error: weft needs Node.js >= 22.15 (this is ${process.versions.node})\n`);
@@ -16,10 +16,10 @@ process.on("warning", (w) => {
   process.stderr.write(`warning: ${w.message}\n`);
 });
 
-process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-  if (err.code === "EPIPE") process.exit(0);
-  throw err;
-});
+// Commands write stdout synchronously and report a failed write themselves (one line, exit 1);
+// the stream may still emit the same error later, which must neither crash nor change the status.
+process.stdout.on("error", () => {});
+process.stderr.on("error", () => {});
 
 const { main } = await import("./main.js");
 process.exitCode = await main(process.argv.slice(2));

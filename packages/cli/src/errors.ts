@@ -8,8 +8,9 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 /** Bad flags or arguments: exit 2, with a pointer to the command's --help. */
 export class UsageError extends WeftError {
   readonly command: string;
-  constructor(message: string, command = "") {
-    super("USAGE", message);
+  /** `code` narrows the kind of usage error (e.g. OUTPUT_IS_INPUT); the exit status is 2 for all. */
+  constructor(message: string, command = "", code = "USAGE") {
+    super(code, message);
     this.command = command;
   }
 }
@@ -33,8 +34,8 @@ export class OutputFileError extends WeftError {
 
 /** An input file other than the store (e.g. a collector OTLP file) cannot be read or parsed. */
 export class InputFileError extends WeftError {
-  constructor(message: string) {
-    super("INPUT_INVALID", message);
+  constructor(message: string, code = "INPUT_INVALID") {
+    super(code, message);
   }
 }
 
@@ -65,7 +66,8 @@ export interface ErrorReport {
 export function describeError(err: unknown): ErrorReport {
   if (err instanceof UsageError) {
     const help = err.command ? `weft ${err.command} --help` : "weft --help";
-    return { line: `error: ${err.message} (see '${help}')`, exitCode: ExitCode.USAGE };
+    const code = err.code === "USAGE" ? "" : ` [${err.code}]`;
+    return { line: `error: ${oneLine(err.message)}${code} (see '${help}')`, exitCode: ExitCode.USAGE };
   }
   if (err instanceof WeftError) {
     return { line: `error: ${oneLine(err.message)} [${err.code}]`, exitCode: ExitCode.FAILED };

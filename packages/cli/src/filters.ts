@@ -22,6 +22,16 @@ const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 const RELATIVE = /^(\d+)(s|m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
+/** 0001-01-01T00:00:00Z, the earliest instant Python's isoformat (the stored layout) can express. */
+const MIN_MS = -62135596800000;
+/** 9999-12-31T23:59:59.999Z: later has no four-digit year. */
+const MAX_MS = 253402300799999;
+
+function daysInMonth(year: number, month: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, 0); // day 0 of the next month = last day of this one
+  return d.getUTCDate();
+}
 
 export function parseInstant(
   command: string,
@@ -32,6 +42,10 @@ export function parseInstant(
   const rel = RELATIVE.exec(text);
   if (rel) {
     const ms = now() - Number(rel[1]) * (UNIT_MS[rel[2] ?? "s"] ?? 0);
+    // An age reaching before year 1 is out of range: refused, not wrapped into a bogus date.
+    if (!Number.isSafeInteger(ms) || ms < MIN_MS || ms > MAX_MS) {
+      throw new UsageError(`--${flag} age '${text}' reaches before year 1`, command);
+    }
     return fromNanos(BigInt(ms) * 1_000_000n);
   }
   const m = ISO.exec(text.trim());
@@ -42,26 +56,39 @@ export function parseInstant(
     );
   }
   const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", tz = "Z"] = m;
+  const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
-    throw new UsageError(`--${flag} is not a valid date/time: '${text}'`, command);
+  // Impossible dates (2026-02-31, 2026-04-31, 2025-02-29) are refused, never rolled over.
+  const monthDays = month >= 1 && month <= 12 ? daysInMonth(year, month) : 0;
+  const invalid = (): UsageError => new UsageError(`--${flag} is not a valid date/time: '${text}'`, command);
+  if (year < 1 || day < 1 || day > monthDays || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+    throw invalid();
   }
   let offsetMin = 0;
   if (tz !== "Z" && tz !== "z") {
     const sign = tz.startsWith("-") ? -1 : 1;
     const digits = tz.slice(1).replace(":", "");
-    offsetMin = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || "0"));
+    const oh = Number(digits.slice(0, 2));
+    const om = Number(digits.slice(2, 4) || "0");
+    if (oh > 23 || om > 59) throw invalid();
+    offsetMin = sign * (oh * 60 + om);
   }
-  const ms = Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Number(s)) - offsetMin * 60_000;
-  if (Number.isNaN(ms)) throw new UsageError(`--${flag} is not a valid date/time: '${text}'`, command);
+  const date = new Date(0);
+  // setUTCFullYear: Date.UTC would map years 0-99 to 1900-1999.
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(Number(h), Number(mi), Number(s), 0);
+  const ms = date.getTime() - offsetMin * 60_000;
+  if (Number.isNaN(ms) || ms < MIN_MS || ms > MAX_MS) throw invalid();
   const subNanos = BigInt(frac.padEnd(9, "0") || "0");
   return fromNanos(BigInt(ms) * 1_000_000n + subNanos);
 }
 
 export function fromNanos(nanos: bigint): Instant {
-  const ms = Number(nanos / 1_000_000n);
-  const micros = Number((nanos % 1_000_000_000n) / 1000n);
+  // Floor division, so instants before 1970 keep a non-negative fraction.
+  const rem = ((nanos % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n;
+  const ms = Number((nanos - rem) / 1_000_000n);
+  const micros = Number(rem / 1000n);
   const base = new Date(ms).toISOString().slice(0, 19);
   const frac = micros === 0 ? "" : `.${micros.toString().padStart(6, "0")}`;
   return { iso: `${base}${frac}+00:00`, nanos };

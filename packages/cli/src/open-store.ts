@@ -1,10 +1,11 @@
 // Opens the store a command names: --store or WEFT_STORE, format from --store-format/--format,
 // else the suffix, else the file's first bytes; the secret from --secret, WEFT_SECRET or
 // WEAVER_KERNEL_SECRET. A typo'd path must not "verify OK", so a missing file is an error here.
-import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { type ChainedStore, openStore } from "@weft/chained-store";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
+import { type ChainedStore, openStore, spansPathFor } from "@weft/chained-store";
 import { nonNegativeInt, type Parsed, str } from "./args.js";
 import { StoreOpenError, UsageError } from "./errors.js";
+import { checkInputFile } from "./paths.js";
 
 export type FileFormat = "sqlite" | "jsonl";
 const SQLITE_MAGIC = "SQLite format 3\u0000";
@@ -62,15 +63,7 @@ export function storePath(command: string, p: Parsed, env: NodeJS.ProcessEnv = p
 
 /** Sniffs the format of an existing file; throws StoreOpenError when it is neither. */
 export function detectFormat(path: string): FileFormat {
-  let st: ReturnType<typeof statSync>;
-  try {
-    st = statSync(path);
-  } catch {
-    throw new StoreOpenError("STORE_NOT_FOUND", `no store at '${path}': the file does not exist`);
-  }
-  if (st.isDirectory()) {
-    throw new StoreOpenError("STORE_NOT_FOUND", `'${path}' is a directory, not a store file`);
-  }
+  const st = checkInputFile(path, "store");
   if (/\.(jsonl|ndjson)$/i.test(path)) return "jsonl";
   if (st.size === 0) return /\.(db|sqlite3?)$/i.test(path) ? "sqlite" : "jsonl";
   const head = Buffer.alloc(Math.min(64, st.size));
@@ -92,8 +85,12 @@ export function detectFormat(path: string): FileFormat {
 export function resolveTarget(command: string, p: Parsed, env: NodeJS.ProcessEnv = process.env): StoreTarget {
   const path = storePath(command, p, env);
   const flag = formatFlag(command, p);
-  const busy = nonNegativeInt(command, "busy-timeout", str(p, "busy-timeout"));
-  const sniffed = detectFormat(path); // also proves the file exists when --store-format is given
+  // better-sqlite3 takes a 32-bit timeout.
+  const busy = nonNegativeInt(command, "busy-timeout", str(p, "busy-timeout"), 0x7fffffff);
+  // A JSONL store the span mirror alone wrote has only its `.spans.jsonl` sidecar.
+  const spansOnly = !existsSync(path) && /\.jsonl$/i.test(path) && existsSync(spansPathFor(path));
+  if (spansOnly) checkInputFile(spansPathFor(path), "store");
+  const sniffed = spansOnly ? "jsonl" : detectFormat(path); // proves the file exists even with --store-format
   return {
     path,
     format: flag ?? sniffed,

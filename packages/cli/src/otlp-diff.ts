@@ -1,7 +1,8 @@
 // Compares the spans chain with what an OpenTelemetry Collector wrote (file exporter, OTLP/JSON):
 // every span on either side must be on the other with the same ids, name, kind, parent, times,
 // status, attributes, events and links (and resource attributes unless told to ignore them).
-import type { SpanRecordV1 } from "@weft/chained-store";
+import { createHash } from "node:crypto";
+import { canonicalize, type SpanRecordV1 } from "@weft/chained-store";
 import {
   type OtlpAnyValue,
   type OtlpKeyValue,
@@ -26,8 +27,23 @@ export interface OtlpDiff {
   matched: number;
   missing_in_collector: Array<{ trace_id: string; span_id: string; name: string }>;
   missing_in_store: Array<{ trace_id: string; span_id: string; name: string }>;
-  /** Span ids the collector reported more than once (an exporter retry can do that; not counted). */
+  /** Span ids the collector reported more than once with the same content (an exporter retry; not counted). */
   duplicates_in_collector: Array<{ trace_id: string; span_id: string; name: string }>;
+  /** Span ids the store holds more than once with the same content (not counted). */
+  duplicates_in_store: Array<{ trace_id: string; span_id: string; name: string }>;
+  /**
+   * Span ids reported more than once with different content, on either side: each is a
+   * difference (which copy is the truth cannot be told), never silently resolved to one copy.
+   */
+  conflicting_duplicates: Array<{
+    side: "store" | "collector";
+    trace_id: string;
+    span_id: string;
+    name: string;
+    field: string;
+    first: string | null;
+    second: string | null;
+  }>;
   mismatched: SpanDifference[];
   differences: number;
 }
@@ -142,6 +158,7 @@ export function diffSpans(
 ): OtlpDiff {
   const byId = new Map<string, CollectedSpan>();
   const duplicates: OtlpDiff["duplicates_in_collector"] = [];
+  const conflicts: OtlpDiff["conflicting_duplicates"] = [];
   let collectorCount = 0;
   for (const c of collected) {
     if (options.traceIds && !options.traceIds.has(c.span.traceId)) continue;
@@ -149,7 +166,21 @@ export function diffSpans(
     const key = `${c.span.traceId}/${c.span.spanId}`;
     const prev = byId.get(key);
     if (prev) {
-      duplicates.push({ trace_id: c.span.traceId, span_id: c.span.spanId, name: c.span.name });
+      let conflicting = false;
+      compareSpans(prev.span, prev.resource, c, options, (field, first, second) => {
+        conflicting = true;
+        conflicts.push({
+          side: "collector",
+          trace_id: c.span.traceId,
+          span_id: c.span.spanId,
+          name: c.span.name,
+          field,
+          first,
+          second,
+        });
+      });
+      if (!conflicting)
+        duplicates.push({ trace_id: c.span.traceId, span_id: c.span.spanId, name: c.span.name });
       continue;
     }
     byId.set(key, c);
@@ -161,14 +192,36 @@ export function diffSpans(
     missing_in_collector: [],
     missing_in_store: [],
     duplicates_in_collector: duplicates,
+    duplicates_in_store: [],
+    conflicting_duplicates: conflicts,
     mismatched: [],
     differences: 0,
   };
-  const seen = new Set<string>();
+  // Digest of each store span's canonical record, to tell equal from conflicting duplicates
+  // without holding every record in memory.
+  const seen = new Map<string, string>();
   for (const r of storeRecords) {
     result.store_spans++;
     const key = `${r.trace_id}/${r.span_id}`;
-    seen.add(key);
+    const digest = createHash("sha256").update(canonicalize(r)).digest("hex");
+    const first = seen.get(key);
+    if (first !== undefined) {
+      if (first === digest) {
+        result.duplicates_in_store.push({ trace_id: r.trace_id, span_id: r.span_id, name: r.name });
+      } else {
+        result.conflicting_duplicates.push({
+          side: "store",
+          trace_id: r.trace_id,
+          span_id: r.span_id,
+          name: r.name,
+          field: "record (sha256 of canonical JSON)",
+          first,
+          second: digest,
+        });
+      }
+      continue;
+    }
+    seen.set(key, digest);
     const col = byId.get(key);
     if (!col) {
       result.missing_in_collector.push({ trace_id: r.trace_id, span_id: r.span_id, name: r.name });
@@ -195,8 +248,12 @@ export function diffSpans(
       result.missing_in_store.push({ trace_id: c.span.traceId, span_id: c.span.spanId, name: c.span.name });
     }
   }
-  // duplicates are listed but not counted: an exporter retry may legitimately re-send a batch
+  // Equal duplicates are listed but not counted (an exporter retry may re-send a batch);
+  // conflicting ones are differences.
   result.differences =
-    result.missing_in_collector.length + result.missing_in_store.length + result.mismatched.length;
+    result.missing_in_collector.length +
+    result.missing_in_store.length +
+    result.mismatched.length +
+    result.conflicting_duplicates.length;
   return result;
 }

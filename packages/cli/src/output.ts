@@ -1,7 +1,9 @@
 // Where command output goes and how it looks: plain text for pipes and scripts, tables and colour
 // only on a terminal (never when NO_COLOR is set), JSON with --json. Commands write through an
 // Output so tests can run them in-process and the binary can use the real streams.
+import { writeSync } from "node:fs";
 import { formatWithOptions } from "node:util";
+import { WeftError } from "@weft/kernel";
 
 export interface Output {
   /** stdout is a terminal: tables may be decorated, progress may be drawn. */
@@ -23,14 +25,51 @@ export function processOutput(env: NodeJS.ProcessEnv = process.env): Output {
     errIsTTY,
     color: isTTY && !noColor && env["TERM"] !== "dumb",
     columns: process.stdout.columns && process.stdout.columns > 40 ? process.stdout.columns : 100,
-    out: (text) => {
-      process.stdout.write(text);
-    },
+    out: (text) => writeAll(1, text),
     err: (text) => {
-      process.stderr.write(text);
+      try {
+        writeAll(2, text);
+      } catch {
+        // stderr itself is gone (closed, /dev/full): nowhere left to report; the exit status still tells
+      }
     },
   };
 }
+
+/** Writing stdout failed (closed pipe, full disk, I/O error): the command's output is incomplete. */
+export class OutputStreamError extends WeftError {
+  constructor(stream: "stdout" | "stderr", errno: string) {
+    super(
+      errno === "EPIPE" ? "STDOUT_CLOSED" : "STDOUT_WRITE_FAILED",
+      `cannot write to ${stream} (${errno}); the output is incomplete`,
+    );
+  }
+}
+
+/**
+ * Synchronous, complete write to a file descriptor. Synchronous so a failure (EPIPE, ENOSPC on
+ * /dev/full, EIO) surfaces here as a typed error in the command's own flow, and the exit status
+ * reflects it, rather than as a stream 'error' event after the command has returned its status.
+ */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, "utf8");
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += writeSync(fd, bytes, off);
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code === "EAGAIN") {
+        // A non-blocking pipe is full: wait for the reader briefly instead of failing.
+        Atomics.wait(PAUSE, 0, 0, 5);
+        continue;
+      }
+      throw new OutputStreamError(fd === 1 ? "stdout" : "stderr", typeof code === "string" ? code : "EIO");
+    }
+  }
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 export function line(o: Output, text = ""): void {
   o.out(`${text}\n`);

@@ -81,7 +81,7 @@ describe("errors", () => {
     const repaired = weft(["audit", "repair", "--store", f]);
     expect(repaired.code).toBe(0);
     expect(repaired.stdout).toMatch(
-      /^Repaired: torn line 13 \(41 bytes\) moved to .*torn\.jsonl\.torn-\d+\.\n$/,
+      /^Repaired: \S*torn\.jsonl torn line 13 \(41 bytes\) moved to .*torn\.jsonl\.torn-\d+\.\n$/,
     );
     const ok = weft(["audit", "verify", "--store", f, "--secret", "test-secret-for-vectors"]);
     expect(ok.stdout).toBe("OK: Verified 12 record(s).\n");

@@ -209,7 +209,7 @@ export const WEFT_ARGS_DIGEST_PREFIX = "hmac-sha256:";
 /** Chain a span mirror writes (metric attribute). Stability: development (Weft 0.x). @experimental */
 export const ATTR_WEFT_CHAIN = "weft.chain";
 /**
- * Why spans were dropped (metric attribute): `queue_full`, `shutdown` or `invalid_span`.
+ * Why spans were dropped (metric attribute): `queue_full`, `shutdown`, `invalid_span` or `unstorable`.
  *
  * Stability: development (Weft 0.x).
  * @experimental
@@ -221,6 +221,8 @@ export const WEFT_DROP_REASON_VALUE_QUEUE_FULL = "queue_full";
 export const WEFT_DROP_REASON_VALUE_SHUTDOWN = "shutdown";
 /** `weft.drop.reason`: a span the processor could not turn into a record. @experimental */
 export const WEFT_DROP_REASON_VALUE_INVALID_SPAN = "invalid_span";
+/** `weft.drop.reason`: a record the store cannot hold as is (e.g. a start past 2262), set aside so its batch is written. @experimental */
+export const WEFT_DROP_REASON_VALUE_UNSTORABLE = "unstorable";
 
 /** Which @weft/node setting was rejected at start-up (`store`, `otlp`, `ocsf`, …). Stability: development (Weft 0.x). @experimental */
 export const ATTR_WEFT_NODE_SETTING = "weft.node.setting";

@@ -18,6 +18,7 @@ import {
   type WEFT_DROP_REASON_VALUE_INVALID_SPAN,
   type WEFT_DROP_REASON_VALUE_QUEUE_FULL,
   type WEFT_DROP_REASON_VALUE_SHUTDOWN,
+  type WEFT_DROP_REASON_VALUE_UNSTORABLE,
 } from "@weft/semconv";
 
 /** Unit and description of a metric, from its definition in @weft/semconv. */
@@ -29,7 +30,9 @@ function options(name: string): Pick<MetricDefinition, "unit" | "description"> {
 export type DropReason =
   | typeof WEFT_DROP_REASON_VALUE_QUEUE_FULL
   | typeof WEFT_DROP_REASON_VALUE_SHUTDOWN
-  | typeof WEFT_DROP_REASON_VALUE_INVALID_SPAN;
+  | typeof WEFT_DROP_REASON_VALUE_INVALID_SPAN
+  /** A record the store cannot hold as is (e.g. a start time past 2262), set aside. */
+  | typeof WEFT_DROP_REASON_VALUE_UNSTORABLE;
 
 export interface MirrorGauges {
   queueDepth(): number;

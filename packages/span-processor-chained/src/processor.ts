@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Context, MeterProvider } from "@opentelemetry/api";
 import { diag } from "@opentelemetry/api";
 import type { ChainedStore, SpanChain, SpanRecordV1, StoreOptions } from "@weft/chained-store";
-import { openStore } from "@weft/chained-store";
+import { openStore, validateSpanRecord } from "@weft/chained-store";
 import { SpanMirrorConfigError, SpanMirrorFlushError } from "./errors.js";
 import { type DropReason, MirrorMetrics } from "./metrics.js";
 import { type NormalizedResource, toSpanRecord } from "./normalize.js";
@@ -278,6 +278,9 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
     try {
       if (batch.length > 0) this.chain.appendBatch(batch);
     } catch (err) {
+      // A record the store refuses as such (not an I/O failure) would fail every retry and hold
+      // back every span behind it: set the refused records aside and go on with the others.
+      if (isRecordError(err) && this.#setAsideUnstorable(batch)) return true;
       this.#writeErrors++;
       this.#metrics.writeError();
       const delayMs = this.#retry.failed();
@@ -299,16 +302,50 @@ export class ChainedSpanProcessor implements SpanProcessorLike {
   #normalize(spans: readonly ReadableSpanLike[]): SpanRecordV1[] {
     const records: SpanRecordV1[] = [];
     for (const span of spans) {
+      let record: SpanRecordV1;
       try {
-        records.push(toSpanRecord(span, this.#redactor, this.#resources));
+        record = toSpanRecord(span, this.#redactor, this.#resources);
       } catch (err) {
         // Only a span object that breaks the SDK contract gets here; keep the rest of the batch.
         this.#settled++;
         this.#drop(1, "invalid_span");
         diag.error(`ChainedSpanProcessor: span could not be normalized: ${describe(err)}`);
+        continue;
       }
+      // Each record is checked before its batch (structure, ids, time range: no serialization),
+      // so one the store cannot hold never joins one; anything else the store refuses is
+      // isolated after the fact by #setAsideUnstorable.
+      if (this.#storable(record, validateSpanRecord)) records.push(record);
     }
     return records;
+  }
+
+  /** Validates one record against the store; an unstorable one is set aside, counted and reported. */
+  #storable(record: SpanRecordV1, check: (r: SpanRecordV1) => void = (r) => this.chain.validate(r)): boolean {
+    try {
+      check(record);
+      return true;
+    } catch (err) {
+      this.#settled++;
+      this.#drop(1, "unstorable");
+      diag.error(
+        `ChainedSpanProcessor: span ${record.trace_id}/${record.span_id} (${record.name}) cannot be stored and is set aside: ${describe(err)}`,
+      );
+      return false;
+    }
+  }
+
+  /**
+   * After the store refused a batch for its content: keeps the records that validate, in order,
+   * as the batch to write next. False when every record validates (the refusal was something
+   * else), so the caller backs off as for any store failure.
+   */
+  #setAsideUnstorable(batch: SpanRecordV1[]): boolean {
+    const kept = batch.filter((r) => this.#storable(r));
+    if (kept.length === batch.length) return false;
+    this.#batch = kept;
+    this.#scheduleDrain();
+    return true;
   }
 
   /** The first resource of the next batch whose async attributes are still pending, if any. */
@@ -400,6 +437,12 @@ function positiveInt(name: string, value: number): number {
     throw new SpanMirrorConfigError(`${name} must be a positive integer, got ${String(value)}`);
   }
   return value;
+}
+
+/** Store errors about a record's content (retrying the same record cannot succeed). */
+function isRecordError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "INVALID_ARGUMENT" || code === "JSON_SYNTAX";
 }
 
 function describe(err: unknown): string {

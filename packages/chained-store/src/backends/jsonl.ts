@@ -4,14 +4,25 @@
 // moves it aside. Single writer per file (like the reference); a writer that finds the file grown
 // by someone else re-reads the new tail before appending.
 
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { canonicalize } from "../canonical.js";
 import { ChainVerifier, GENESIS_HASH, type RecordHasher } from "../chain.js";
 import {
   DuplicateActionIdError,
+  InvalidArgumentError,
   NotAStoreError,
   StoreCorruptError,
   StoreIoError,
+  StoreReplacedError,
   StoreTornTailError,
   UnsupportedOperationError,
   WrongSecretError,
@@ -29,8 +40,9 @@ import type {
   SpanLog,
 } from "../log.js";
 import type { SpanColumns } from "../span-codec.js";
+import { type ChainStart, GENESIS_START } from "../start.js";
 import type { JsonValue } from "../types.js";
-import { readLines } from "./jsonl-lines.js";
+import { MAX_LINE_BYTES, readLines } from "./jsonl-lines.js";
 
 /** The reference's own layout (json.dumps defaults, this key order): lets rows skip a full parse. */
 const LINE =
@@ -117,13 +129,14 @@ class JsonlLog<C> implements RecordLog<C> {
   constructor(
     readonly path: string,
     readonly label: string,
-    private readonly opts: { readonly: boolean; synchronous: "FULL" | "NORMAL" },
+    /** `spansOnly`: the actions file may be absent (a store the span mirror alone wrote). */
+    private readonly opts: { readonly: boolean; synchronous: "FULL" | "NORMAL"; spansOnly?: boolean },
   ) {}
 
   /** Reads the existing file (if any) to resume the chain; call once after construction. */
   load(): this {
     if (existsSync(this.path)) this.#scan(0);
-    else if (this.opts.readonly && this.label === "actions")
+    else if (this.opts.readonly && this.label === "actions" && !this.opts.spansOnly)
       throw new NotAStoreError(this.path, "the file does not exist");
     return this;
   }
@@ -135,7 +148,7 @@ class JsonlLog<C> implements RecordLog<C> {
     for (const l of readLines(this.path, from, this.#lines + 1)) {
       if (!l.complete) throw new StoreTornTailError(this.path, l.line, l.offset);
       this.#lines = l.line;
-      this.#size = l.offset + Buffer.byteLength(l.text) + 1;
+      this.#size = l.offset + l.bytes + 1;
       if (l.text.trim() === "") continue;
       const env = parseEnvelope(l.text);
       if (env === null) {
@@ -172,10 +185,28 @@ class JsonlLog<C> implements RecordLog<C> {
     return this.#fd;
   }
 
+  /**
+   * The file this writer holds must still be the one at its path: if it was deleted (link count
+   * 0) or replaced (another inode at the path), an append would be acknowledged into a file
+   * nobody will read. Checked before every append.
+   */
+  #checkSameFile(fd: number): number {
+    const mine = fstatSync(fd);
+    if (mine.nlink === 0) throw new StoreReplacedError(this.path, "deleted");
+    let there: ReturnType<typeof statSync>;
+    try {
+      there = statSync(this.path);
+    } catch {
+      throw new StoreReplacedError(this.path, "deleted");
+    }
+    if (there.ino !== mine.ino || there.dev !== mine.dev) throw new StoreReplacedError(this.path, "replaced");
+    return mine.size;
+  }
+
   append(entries: LogEntry<C>[], hasher: RecordHasher): Linked[] {
     const fd = this.#open();
-    const size = fstatSync(fd).size;
-    if (size !== this.#size) this.#scan(this.#size); // another writer appended: resume after it
+    const size = this.#checkSameFile(fd);
+    if (size !== this.#size) this.#scan(this.#size); // the file changed under us: resume after it
     this.beforeAppend(entries);
     let seq = this.#head === null ? 0 : this.#head.seq + 1;
     let prevHash = this.#head?.recordHash ?? GENESIS_HASH;
@@ -189,11 +220,19 @@ class JsonlLog<C> implements RecordLog<C> {
       seq++;
     }
     const bytes = Buffer.from(chunk, "utf8");
+    if (entries.some((e) => e.text.length + 200 > MAX_LINE_BYTES)) {
+      throw new InvalidArgumentError(
+        `a record is larger than ${MAX_LINE_BYTES} bytes, the most a store line may hold`,
+      );
+    }
     try {
       let written = 0;
       while (written < bytes.length) written += writeSync(fd, bytes, written);
       if (this.opts.synchronous === "FULL") fsyncSync(fd);
     } catch (cause) {
+      // A short or failed write (ENOSPC, EFBIG, EIO) must leave the file exactly as before, so
+      // the caller can retry the same batch later without a torn line or a duplicated record.
+      this.#rollBack(fd);
       throw new StoreIoError(this.path, "append", { cause });
     }
     this.#size += bytes.length;
@@ -203,6 +242,16 @@ class JsonlLog<C> implements RecordLog<C> {
     this.#head = { seq: last.seq, recordHash: last.recordHash };
     for (let i = 0; i < entries.length; i++) this.afterAppend(entries[i]!, out[i]!);
     return out;
+  }
+
+  /** Truncates to the last good length and makes that durable; if even that fails, rescans on the next append. */
+  #rollBack(fd: number): void {
+    try {
+      ftruncateSync(fd, this.#size);
+      fsyncSync(fd);
+    } catch {
+      // The next append sees the size differ and re-reads the tail (a torn line is then reported).
+    }
   }
 
   protected beforeAppend(_entries: LogEntry<C>[]): void {}
@@ -232,6 +281,11 @@ class JsonlLog<C> implements RecordLog<C> {
 
   genesis(): string {
     return GENESIS_HASH;
+  }
+
+  start(): ChainStart {
+    // A JSONL chain is never pruned: its first line must be seq 0 linked to genesis.
+    return GENESIS_START;
   }
 
   snapshot<T>(fn: () => T): T {

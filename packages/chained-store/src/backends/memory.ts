@@ -15,10 +15,11 @@ import type {
   SpanLog,
 } from "../log.js";
 import type { SpanColumns } from "../span-codec.js";
+import type { ChainStart } from "../start.js";
 
 class MemoryLog<C> implements RecordLog<C> {
   protected readonly items: Array<{ row: RawRow; columns: C }> = [];
-  protected start = 0; // index of the oldest live item (amortized O(1) eviction)
+  protected oldest = 0; // index of the oldest live item (amortized O(1) eviction)
   #genesis = GENESIS_HASH;
   #nextSeq = 0;
   evicted = 0;
@@ -39,28 +40,28 @@ class MemoryLog<C> implements RecordLog<C> {
       out.push({ seq, prevHash, recordHash });
       prevHash = recordHash;
     }
-    while (this.items.length - this.start > this.maxRecords) this.dropOldest();
+    while (this.items.length - this.oldest > this.maxRecords) this.dropOldest();
     return out;
   }
 
   protected dropOldest(): void {
-    const item = this.items[this.start]!;
+    const item = this.items[this.oldest]!;
     this.#genesis = item.row.recordHash;
     this.onRemove(item.columns);
-    this.start++;
+    this.oldest++;
     this.evicted++;
-    if (this.start > 1024 && this.start * 2 > this.items.length) {
-      this.items.splice(0, this.start);
-      this.start = 0;
+    if (this.oldest > 1024 && this.oldest * 2 > this.items.length) {
+      this.items.splice(0, this.oldest);
+      this.oldest = 0;
     }
   }
 
   *rows(): IterableIterator<RawRow> {
-    for (let i = this.start; i < this.items.length; i++) yield this.items[i]!.row;
+    for (let i = this.oldest; i < this.items.length; i++) yield this.items[i]!.row;
   }
 
   count(): number {
-    return this.items.length - this.start;
+    return this.items.length - this.oldest;
   }
 
   head(): { seq: number; recordHash: string } | null {
@@ -70,13 +71,19 @@ class MemoryLog<C> implements RecordLog<C> {
   }
 
   bySeq(seq: number): RawRow | undefined {
-    const first = this.items[this.start];
+    const first = this.items[this.oldest];
     if (!first) return undefined;
-    return this.items[this.start + (seq - first.row.seq)]?.row;
+    return this.items[this.oldest + (seq - first.row.seq)]?.row;
   }
 
   genesis(): string {
     return this.#genesis;
+  }
+
+  start(): ChainStart {
+    // Held in this process only: nothing outside it can have moved the start.
+    const first = this.items[this.oldest];
+    return { prevHash: this.#genesis, nextSeq: first ? first.row.seq : this.#nextSeq, kind: "trusted" };
   }
 
   snapshot<T>(fn: () => T): T {
@@ -114,7 +121,7 @@ export class MemoryActionLog extends MemoryLog<ActionColumns> implements ActionL
 
   prune(cutoffIso: string): number {
     let n = 0;
-    while (this.count() > 0 && this.items[this.start]!.columns.invokedAt < cutoffIso) {
+    while (this.count() > 0 && this.items[this.oldest]!.columns.invokedAt < cutoffIso) {
       this.dropOldest();
       this.evicted--; // pruned on request, not evicted by the bound
       n++;

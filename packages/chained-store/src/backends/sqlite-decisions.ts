@@ -3,7 +3,11 @@
 
 import type Database from "better-sqlite3";
 import type { DecisionColumns, DecisionLog, LogEntry } from "../log.js";
-import { META_DECISIONS_CHECKPOINT_HASH, META_DECISIONS_CHECKPOINT_NEXT_SEQ } from "../meta.js";
+import {
+  META_DECISIONS_CHECKPOINT_HASH,
+  META_DECISIONS_CHECKPOINT_MAC,
+  META_DECISIONS_CHECKPOINT_NEXT_SEQ,
+} from "../meta.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 import { SqliteChainLog } from "./sqlite-log.js";
 
@@ -17,6 +21,8 @@ export class SqliteDecisionLog extends SqliteChainLog<DecisionColumns> implement
       "weft_decisions",
       META_DECISIONS_CHECKPOINT_HASH,
       META_DECISIONS_CHECKPOINT_NEXT_SEQ,
+      META_DECISIONS_CHECKPOINT_MAC,
+      [],
     );
     this.#insert = this.db.prepare(
       "INSERT INTO weft_decisions (seq, prev_hash, record_hash, payload) VALUES (?, ?, ?, ?)",

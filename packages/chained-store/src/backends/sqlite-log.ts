@@ -4,21 +4,35 @@
 
 import type Database from "better-sqlite3";
 import { GENESIS_HASH, type RecordHasher } from "../chain.js";
-import { DuplicateActionIdError } from "../errors.js";
-import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, SpanLog } from "../log.js";
+import { DuplicateActionIdError, StoreCorruptError } from "../errors.js";
+import type { ActionColumns, ActionLog, Linked, LogEntry, RawRow, SpanLog, StoredColumns } from "../log.js";
 import {
   META_CHECKPOINT_HASH,
+  META_CHECKPOINT_MAC,
   META_CHECKPOINT_NEXT_SEQ,
   META_SPANS_CHECKPOINT_HASH,
+  META_SPANS_CHECKPOINT_MAC,
   META_SPANS_CHECKPOINT_NEXT_SEQ,
 } from "../meta.js";
 import type { NormalizedSpanQuery, NormalizedTraceQuery } from "../query.js";
 import type { SpanColumns } from "../span-codec.js";
+import { type ChainStart, startMac } from "../start.js";
+import { MAX_LINE_BYTES } from "./jsonl-lines.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 import { sqliteCode } from "./sqlite-errors.js";
 import { DECISION_FIELD, payloadField } from "./sqlite-schema.js";
 
-type Row = [number, string, string, string];
+/** Stands in for an oversized payload cell (a NUL-led string no JSON payload can be). */
+const TOO_LARGE = "\u0000weft:payload-too-large";
+/**
+ * The four record columns of every read. A payload cell larger than any record Weft writes is
+ * returned as the marker, so one hostile cell cannot make a read load hundreds of megabytes.
+ */
+const ROW_COLUMNS =
+  "seq, prev_hash, record_hash, CASE WHEN length(CAST(payload AS BLOB)) > " +
+  `${MAX_LINE_BYTES} THEN char(0) || 'weft:payload-too-large' ELSE payload END`;
+
+type Row = [bigint, unknown, unknown, unknown, ...unknown[]];
 
 /** How the Merkle layer follows appends without the backend knowing about trees. */
 export interface MerkleHooks {
@@ -47,31 +61,78 @@ export abstract class SqliteChainLog<C> {
     protected readonly table: string,
     private readonly checkpointHashKey: string,
     private readonly checkpointSeqKey: string,
+    readonly macKey: string,
+    /** Indexed columns as stored, selected after the four record columns for verify. */
+    private readonly indexedColumns: ReadonlyArray<readonly [name: string, sql: string]>,
   ) {
     this.db = owner.db;
-    const cols = "seq, prev_hash, record_hash, payload";
-    this.#headStmt = this.db.prepare(`SELECT ${cols} FROM ${table} ORDER BY seq DESC LIMIT 1`).raw(true);
+    const cols = ROW_COLUMNS;
+    const rowStmt = (sql: string) => this.db.prepare(sql).raw(true).safeIntegers(true);
+    this.#headStmt = rowStmt(`SELECT ${cols} FROM ${table} ORDER BY seq DESC LIMIT 1`);
     this.#countStmt = this.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck();
-    this.#bySeqStmt = this.db.prepare(`SELECT ${cols} FROM ${table} WHERE seq = ?`).raw(true);
-    this.#rowsStmt = this.db.prepare(`SELECT ${cols} FROM ${table} ORDER BY seq`).raw(true);
+    this.#bySeqStmt = rowStmt(`SELECT ${cols} FROM ${table} WHERE seq = ?`);
+    this.#rowsStmt = rowStmt(`SELECT ${cols} FROM ${table} ORDER BY seq`);
+    this.#verifyStmt = rowStmt(
+      `SELECT ${[cols, ...indexedColumns.map((c) => c[1])].join(", ")} FROM ${table} ORDER BY seq`,
+    );
     this.#metaStmt = this.db.prepare("SELECT value FROM meta WHERE key = ?").pluck();
   }
 
+  readonly #verifyStmt: Database.Statement;
+
   protected abstract insert(seq: number, prevHash: string, recordHash: string, entry: LogEntry<C>): void;
 
+  /** A stored row as a RawRow; NULL or mistyped envelope cells and out-of-range seqs are typed errors. */
   protected toRaw(r: Row): RawRow {
-    return { seq: r[0], prevHash: r[1], recordHash: r[2], text: r[3] };
+    const seq = r[0];
+    if (typeof seq !== "bigint") {
+      const where = typeof seq === "number" && Number.isSafeInteger(seq) ? { seq } : {};
+      const what = typeof seq === "number" ? "a float" : cellType(seq);
+      throw new StoreCorruptError(this.owner.path, where, `a ${this.label} row has ${what} seq`);
+    }
+    if (seq < 0n || seq > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new StoreCorruptError(this.owner.path, { seq }, "seq is outside 0..2^53-1");
+    }
+    const at = Number(seq);
+    const text = (i: number, name: string): string => {
+      const v = r[i];
+      if (typeof v === "string") return v;
+      throw new StoreCorruptError(this.owner.path, { seq: at }, `column ${name} is ${cellType(v)}, not text`);
+    };
+    const payload = text(3, "payload");
+    if (payload === TOO_LARGE) {
+      throw new StoreCorruptError(
+        this.owner.path,
+        { seq: at },
+        `payload is larger than ${MAX_LINE_BYTES} bytes`,
+      );
+    }
+    return { seq: at, prevHash: text(1, "prev_hash"), recordHash: text(2, "record_hash"), text: payload };
   }
 
   lastRow(): RawRow | undefined {
-    const r = this.#headStmt.get() as Row | undefined;
-    return r ? this.toRaw(r) : undefined;
+    return this.guarded(() => {
+      const r = this.#headStmt.get() as Row | undefined;
+      return r ? this.toRaw(r) : undefined;
+    });
+  }
+
+  /** Runs a read; a driver failure (a damaged file: SQLITE_CORRUPT, …) becomes the store's typed error. */
+  protected guarded<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw this.owner.error(e, `read ${this.label}`);
+    }
   }
 
   /** Next seq and prev_hash: after the newest row, else after the prune checkpoint, else genesis. */
   protected tip(): { nextSeq: number; prevHash: string } {
     const r = this.#headStmt.get() as Row | undefined;
-    if (r) return { nextSeq: r[0] + 1, prevHash: r[2] };
+    if (r) {
+      const row = this.toRaw(r);
+      return { nextSeq: row.seq + 1, prevHash: row.recordHash };
+    }
     const next = this.#metaStmt.get(this.checkpointSeqKey) as string | undefined;
     return { nextSeq: next === undefined ? 0 : Number(next), prevHash: this.genesis() };
   }
@@ -117,6 +178,7 @@ export abstract class SqliteChainLog<C> {
   #appendTxn: Database.Transaction<(entries: LogEntry<C>[], hasher: RecordHasher) => Linked[]> | undefined;
 
   append(entries: LogEntry<C>[], hasher: RecordHasher): Linked[] {
+    this.owner.checkSameFile();
     this.#appendTxn ??= this.db.transaction(this.#appendTx);
     let linked: Linked[];
     try {
@@ -135,25 +197,98 @@ export abstract class SqliteChainLog<C> {
   }
 
   *rows(): IterableIterator<RawRow> {
-    for (const r of this.#rowsStmt.iterate() as IterableIterator<Row>) yield this.toRaw(r);
+    const it = this.guarded(() => this.#rowsStmt.iterate() as IterableIterator<Row>);
+    try {
+      for (;;) {
+        const next = this.guarded(() => it.next());
+        if (next.done) return;
+        yield this.toRaw(next.value);
+      }
+    } finally {
+      it.return?.(); // a reader that stops early must not leave the statement (and connection) busy
+    }
+  }
+
+  *verifyRows(): IterableIterator<RawRow> {
+    const cols = this.indexedColumns;
+    const it = this.guarded(() => this.#verifyStmt.iterate() as IterableIterator<Row>);
+    try {
+      yield* this.#withColumns(it, cols);
+    } finally {
+      it.return?.();
+    }
+  }
+
+  *#withColumns(
+    it: IterableIterator<Row>,
+    cols: ReadonlyArray<readonly [name: string, sql: string]>,
+  ): IterableIterator<RawRow> {
+    for (;;) {
+      const next = this.guarded(() => it.next());
+      if (next.done) return;
+      const r = next.value;
+      const row = this.toRaw(r);
+      const stored: StoredColumns = {};
+      for (let i = 0; i < cols.length; i++) {
+        const v = r[4 + i];
+        // Any non-text cell (a number where text belongs, a blob) shows as its type, which no
+        // payload-derived value equals: verify reports it as a tampered index at this seq.
+        stored[cols[i]![0]] = v === null || typeof v === "string" ? v : `<${cellType(v)}>`;
+      }
+      if (cols.length > 0) row.stored = stored;
+      yield row;
+    }
+  }
+
+  start(): ChainStart {
+    return this.guarded(() => this.#start());
+  }
+
+  #start(): ChainStart {
+    const hash = this.#metaStmt.get(this.checkpointHashKey) as unknown;
+    const next = this.#metaStmt.get(this.checkpointSeqKey) as unknown;
+    const mac = this.#metaStmt.get(this.macKey) as unknown;
+    const macText = typeof mac === "string" ? mac : undefined;
+    const hasHash = typeof hash === "string" && hash !== "";
+    if (!hasHash && (next === undefined || next === null)) {
+      return { prevHash: GENESIS_HASH, nextSeq: 0, kind: "genesis", mac: macText };
+    }
+    const start: ChainStart = {
+      prevHash: hasHash ? (hash as string) : GENESIS_HASH,
+      nextSeq: null,
+      kind: "checkpoint",
+      mac: macText,
+      weftMarked: this.owner.weftMarked(),
+      adopted: this.#metaStmt.get(`${this.macKey}.adopted`) !== undefined,
+    };
+    if (next !== undefined && next !== null) {
+      if (
+        typeof next !== "string" ||
+        !/^(0|[1-9]\d{0,15})$/.test(next) ||
+        !Number.isSafeInteger(Number(next))
+      ) {
+        start.malformed = `its checkpoint next seq ${JSON.stringify(String(next)).slice(0, 40)} is not a seq`;
+      } else start.nextSeq = Number(next);
+    }
+    return start;
   }
 
   count(): number {
-    return this.#countStmt.get() as number;
+    return this.guarded(() => this.#countStmt.get() as number);
   }
 
   head(): { seq: number; recordHash: string } | null {
-    const { nextSeq, prevHash } = this.tip();
+    const { nextSeq, prevHash } = this.guarded(() => this.tip());
     return nextSeq === 0 ? null : { seq: nextSeq - 1, recordHash: prevHash };
   }
 
   bySeq(seq: number): RawRow | undefined {
-    const r = this.#bySeqStmt.get(seq) as Row | undefined;
+    const r = this.guarded(() => this.#bySeqStmt.get(seq) as Row | undefined);
     return r ? this.toRaw(r) : undefined;
   }
 
   genesis(): string {
-    const v = this.#metaStmt.get(this.checkpointHashKey) as string | undefined | null;
+    const v = this.guarded(() => this.#metaStmt.get(this.checkpointHashKey) as string | undefined | null);
     return typeof v === "string" && v !== "" ? v : GENESIS_HASH;
   }
 
@@ -174,7 +309,7 @@ export abstract class SqliteChainLog<C> {
     page: { limit: number | null; offset: number },
     what: string,
   ): RawRow[] {
-    let sql = `SELECT seq, prev_hash, record_hash, payload FROM ${table}`;
+    let sql = `SELECT ${ROW_COLUMNS} FROM ${table}`;
     if (where.length > 0) sql += ` WHERE ${where.join(" AND ")}`;
     sql += ` ORDER BY ${orderBy}`;
     if (page.limit !== null || page.offset > 0) {
@@ -193,7 +328,7 @@ export abstract class SqliteChainLog<C> {
   protected stmt(sql: string): Database.Statement {
     let s = this.#cache.get(sql);
     if (s === undefined) {
-      s = this.db.prepare(sql).raw(true);
+      s = this.db.prepare(sql).raw(true).safeIntegers(true);
       this.#cache.set(sql, s);
     }
     return s;
@@ -205,13 +340,17 @@ export class SqliteActionLog extends SqliteChainLog<ActionColumns> implements Ac
   readonly #byAction: Database.Statement;
 
   constructor(owner: SqliteDatabase) {
-    super(owner, "actions", "traces", META_CHECKPOINT_HASH, META_CHECKPOINT_NEXT_SEQ);
+    super(owner, "actions", "traces", META_CHECKPOINT_HASH, META_CHECKPOINT_NEXT_SEQ, META_CHECKPOINT_MAC, [
+      ["action_id", "action_id"],
+      ["invoked_at", "invoked_at"],
+    ]);
     this.#insert = this.db.prepare(
       "INSERT INTO traces (seq, action_id, prev_hash, record_hash, invoked_at, payload) VALUES (?, ?, ?, ?, ?, ?)",
     );
     this.#byAction = this.db
-      .prepare("SELECT seq, prev_hash, record_hash, payload FROM traces WHERE action_id = ?")
-      .raw(true);
+      .prepare(`SELECT ${ROW_COLUMNS} FROM traces WHERE action_id = ?`)
+      .raw(true)
+      .safeIntegers(true);
   }
 
   protected insert(seq: number, prevHash: string, recordHash: string, e: LogEntry<ActionColumns>): void {
@@ -236,7 +375,7 @@ export class SqliteActionLog extends SqliteChainLog<ActionColumns> implements Ac
   }
 
   byActionId(actionId: string): RawRow | undefined {
-    const r = this.#byAction.get(actionId) as Row | undefined;
+    const r = this.guarded(() => this.#byAction.get(actionId) as Row | undefined);
     return r ? this.toRaw(r) : undefined;
   }
 
@@ -303,7 +442,7 @@ export class SqliteActionLog extends SqliteChainLog<ActionColumns> implements Ac
    * Prune with the reference's checkpoint semantics, restricted to the seq-ordered prefix of
    * records older than the cutoff, so what remains is always a verifiable suffix.
    */
-  prune(cutoffIso: string): number {
+  prune(cutoffIso: string, hasher: RecordHasher): number {
     return this.owner.transactionImmediate(() => {
       this.merkle?.beforePrune();
       const p = this.#pruneStatements();
@@ -315,6 +454,9 @@ export class SqliteActionLog extends SqliteChainLog<ActionColumns> implements Ac
       const removed = p.remove.run(last[0]).changes;
       p.putMeta.run(META_CHECKPOINT_HASH, last[1]);
       p.putMeta.run(META_CHECKPOINT_NEXT_SEQ, String(last[0] + 1));
+      // The new start, signed: without the secret nobody can move it further (see start.ts).
+      p.putMeta.run(META_CHECKPOINT_MAC, startMac(hasher, this.label, last[0] + 1, last[1]));
+      p.delMeta.run(`${META_CHECKPOINT_MAC}.adopted`); // everything kept is after a signed start now
       return removed;
     }, "prune actions");
   }
@@ -333,6 +475,7 @@ export class SqliteActionLog extends SqliteChainLog<ActionColumns> implements Ac
         putMeta: this.db.prepare(
           "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         ),
+        delMeta: this.db.prepare("DELETE FROM meta WHERE key = ?"),
       };
     }
     return this.#pruneStmts;
@@ -345,13 +488,35 @@ interface PruneStatements {
   lastBefore: Database.Statement;
   remove: Database.Statement;
   putMeta: Database.Statement;
+  delMeta: Database.Statement;
 }
 
 export class SqliteSpanLog extends SqliteChainLog<SpanColumns> implements SpanLog {
   readonly #insert: Database.Statement;
 
   constructor(owner: SqliteDatabase) {
-    super(owner, "spans", "weft_spans", META_SPANS_CHECKPOINT_HASH, META_SPANS_CHECKPOINT_NEXT_SEQ);
+    super(
+      owner,
+      "spans",
+      "weft_spans",
+      META_SPANS_CHECKPOINT_HASH,
+      META_SPANS_CHECKPOINT_NEXT_SEQ,
+      META_SPANS_CHECKPOINT_MAC,
+      [
+        ["trace_id", "trace_id"],
+        ["span_id", "span_id"],
+        ["parent_span_id", "parent_span_id"],
+        ["name", "name"],
+        // Integer nanos as decimal text; any other storage class shows as itself and mismatches.
+        [
+          "start_time_unix_nano",
+          "CASE typeof(start_time_unix_nano) WHEN 'integer' THEN CAST(start_time_unix_nano AS TEXT) " +
+            "ELSE '<' || typeof(start_time_unix_nano) || '>' END",
+        ],
+        ["action_id", "action_id"],
+        ["principal_id", "principal_id"],
+      ],
+    );
     this.#insert = this.db.prepare(
       "INSERT INTO weft_spans (seq, prev_hash, record_hash, trace_id, span_id, parent_span_id, name, " +
         "start_time_unix_nano, action_id, principal_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -398,4 +563,11 @@ export class SqliteSpanLog extends SqliteChainLog<SpanColumns> implements SpanLo
     }
     return this.selectPage("weft_spans", where, params, "start_time_unix_nano, seq", q, "query spans");
   }
+}
+
+function cellType(v: unknown): string {
+  if (v === null || v === undefined) return "NULL";
+  if (typeof v === "bigint" || typeof v === "number") return "a number";
+  if (Buffer.isBuffer(v)) return "a blob";
+  return typeof v;
 }

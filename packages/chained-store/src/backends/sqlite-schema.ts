@@ -78,6 +78,19 @@ CREATE TABLE IF NOT EXISTS token_expiry (token_id TEXT PRIMARY KEY, expires_at T
 `;
 
 export const TRACES_COLUMNS = ["seq", "action_id", "prev_hash", "record_hash", "invoked_at", "payload"];
+export const SPANS_COLUMNS = [
+  "seq",
+  "prev_hash",
+  "record_hash",
+  "trace_id",
+  "span_id",
+  "parent_span_id",
+  "name",
+  "start_time_unix_nano",
+  "action_id",
+  "principal_id",
+  "payload",
+];
 /** Tables another tool may have put in the file that do not make it "not a store". */
 export const KNOWN_TABLES = new Set([
   "traces",

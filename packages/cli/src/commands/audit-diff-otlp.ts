@@ -10,9 +10,12 @@ import { withStore } from "../open-store.js";
 import { parseCollectorFile } from "../otlp-collector-file.js";
 import { diffSpans } from "../otlp-diff.js";
 import { line, paint, safe } from "../output.js";
+import { checkInputFile } from "../paths.js";
 
 const NAME = "audit diff-otlp";
 const SHOW = 20;
+/** Bound on the collector file read into memory (the whole file is parsed at once). */
+const MAX_COLLECTOR_BYTES = 128 * 1024 * 1024;
 
 export const auditDiffOtlp: Command = {
   name: NAME,
@@ -22,14 +25,16 @@ Compare every span in the store's spans chain with the spans an OpenTelemetry
 Collector's file exporter wrote (OTLP/JSON lines): same trace/span ids, name,
 kind, parent, start/end, status, attributes, events, links and resource
 attributes. Prints 'OK: <n> span(s) match' and exits 0, or lists the spans
-missing on either side and the fields that differ and exits 1. Spans the
-collector received twice (exporter retries) are listed but not counted.
+missing on either side and the fields that differ and exits 1. A span id found
+twice on one side with the same content (an exporter retry) is counted as a
+duplicate, not a difference; twice with different content, it is a difference.
 
 Options:
   --trace-id HEX          only this trace (on both sides)
   --ignore-resource       do not compare resource attributes
   --json                  {store_spans, collector_spans, matched, missing_in_collector,
-                           missing_in_store, duplicates_in_collector, mismatched, differences}
+                           missing_in_store, duplicates_in_collector, duplicates_in_store,
+                           conflicting_duplicates, mismatched, differences}
 
 ${STORE_FLAGS_HELP}
 
@@ -51,6 +56,14 @@ Example:
     if (file === undefined) throw new UsageError("missing COLLECTOR_FILE argument", NAME);
     const traceIdText = str(p, "trace-id");
     const traceId = traceIdText === undefined ? undefined : parseTraceId(NAME, traceIdText);
+    // A FIFO or /dev/zero here would block or never end: regular files only, and bounded.
+    const st = checkInputFile(file, "collector", "INPUT_NOT_FOUND");
+    if (st.size > MAX_COLLECTOR_BYTES) {
+      throw new InputFileError(
+        `'${file}' is ${st.size} bytes, more than the ${MAX_COLLECTOR_BYTES} a collector file may have here; split it (e.g. with --trace-id on an export)`,
+        "INPUT_TOO_LARGE",
+      );
+    }
     let text: string;
     try {
       text = readFileSync(file, "utf8");
@@ -77,6 +90,9 @@ Example:
           `${paint(o, "green", "OK:")} ${diff.matched} span(s) match (store ${diff.store_spans}, collector ${diff.collector_spans})` +
             (diff.duplicates_in_collector.length
               ? `; ${diff.duplicates_in_collector.length} duplicate(s) in collector`
+              : "") +
+            (diff.duplicates_in_store.length
+              ? `; ${diff.duplicates_in_store.length} duplicate(s) in store`
               : ""),
         );
         return 0;
@@ -94,6 +110,17 @@ Example:
         for (const s of items.slice(0, SHOW)) line(o, `  ${s.trace_id} ${s.span_id} ${safe(s.name)}`);
         if (items.length > SHOW) line(o, `  … ${items.length - SHOW} more (use --json)`);
       };
+      if (diff.conflicting_duplicates.length > 0) {
+        line(o, `conflicting duplicates: ${diff.conflicting_duplicates.length}`);
+        for (const d of diff.conflicting_duplicates.slice(0, SHOW)) {
+          line(
+            o,
+            `  ${d.side} ${d.trace_id} ${d.span_id} ${safe(d.name)}: ${safe(d.field)} first=${safe(String(d.first))} second=${safe(String(d.second))}`,
+          );
+        }
+        if (diff.conflicting_duplicates.length > SHOW)
+          line(o, `  … ${diff.conflicting_duplicates.length - SHOW} more (use --json)`);
+      }
       list("missing in collector", diff.missing_in_collector);
       list("missing in store", diff.missing_in_store);
       if (diff.mismatched.length > 0) {

@@ -8,9 +8,10 @@ import { UsageError } from "../errors.js";
 import { type Filters, parseFilters } from "../filters.js";
 import { compactJson, pythonJson } from "../json.js";
 import { ocsfEvents } from "../ocsf.js";
-import { withStore } from "../open-store.js";
+import { storePath, withStore } from "../open-store.js";
 import { spanRecordsToRequests } from "../otlp.js";
 import { line } from "../output.js";
+import { checkOutputPath, storeFamily } from "../paths.js";
 import { toExport } from "../records.js";
 import { lineSink } from "../sink.js";
 
@@ -61,6 +62,7 @@ Examples:
       throw new UsageError(`${filters.actionOnly.join(", ")} cannot filter spans (--format otlp-json)`, NAME);
     }
     const out = str(p, "out");
+    if (out !== undefined) checkOutputPath(NAME, out, storeFamily(storePath(NAME, p)));
     return withStore(NAME, p, (store) => {
       const sink = lineSink(o, out);
       let unit = "trace(s)";

@@ -91,6 +91,10 @@ Examples:
           )
           .filter((t): t is readonly [ChainName, TreeVerifyResult] => t[1] !== undefined);
         const ok = results.every(([, r]) => r.ok) && trees.every(([, t]) => t.ok);
+        // What verify could not prove (an unsigned prune checkpoint) goes to stderr, one line each.
+        for (const [name, r] of results) {
+          for (const w of r.warnings ?? []) o.err(`warning: [${name}] ${w}\n`);
+        }
         if (bool(p, "json")) {
           const base = which === "all" ? combined(results) : toJson(results[0]![1]);
           if (trees.length > 0) {
@@ -203,7 +207,14 @@ function treeJson(t: TreeVerifyResult): Record<string, unknown> {
 }
 
 function toJson(r: VerifyResult): Record<string, unknown> {
-  return { ok: r.ok, records_checked: r.recordsChecked, first_bad_seq: r.firstBadSeq, detail: r.detail };
+  const out: Record<string, unknown> = {
+    ok: r.ok,
+    records_checked: r.recordsChecked,
+    first_bad_seq: r.firstBadSeq,
+    detail: r.detail,
+  };
+  if (r.warnings !== undefined) out["warnings"] = r.warnings;
+  return out;
 }
 
 function combined(results: ReadonlyArray<readonly [ChainName, VerifyResult]>): Record<string, unknown> {
