@@ -24,8 +24,10 @@ export {
   StoreReplacedError,
   StoreTornTailError,
   UnsupportedOperationError,
+  VerifyWorkerError,
   WrongSecretError,
 } from "./errors.js";
+export { defaultJobs, PARALLEL_MIN_RECORDS } from "./parallel-verify.js";
 export { parseJsonLossless } from "./json-lossless.js";
 export { isJsonNumber, jsonNumber, jsonNumberValue } from "./json-number.js";
 export { formatPythonFloat } from "./python-float.js";
