@@ -163,12 +163,7 @@ export class ChainVerifier {
    * match is it parsed and re-canonicalized, which is what the reference does for every record.
    * Returns false once the chain has failed.
    */
-  step(
-    seq: number,
-    prevHash: string,
-    recordHash: string,
-    payload: StepPayload,
-  ): boolean {
+  step(seq: number, prevHash: string, recordHash: string, payload: StepPayload): boolean {
     if (this.#failure) return false;
     const n = ++this.#checked;
     if (this.#expectedSeq === null) this.#expectedSeq = seq;
@@ -195,12 +190,7 @@ export class ChainVerifier {
     return true;
   }
 
-  #hashMatches(
-    seq: number,
-    prevHash: string,
-    recordHash: string,
-    payload: StepPayload,
-  ): boolean {
+  #hashMatches(seq: number, prevHash: string, recordHash: string, payload: StepPayload): boolean {
     if ("value" in payload) {
       return constantTimeEqual(
         this.hasher.hashCanonical(seq, prevHash, canonicalize(payload.value)),

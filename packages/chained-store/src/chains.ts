@@ -12,6 +12,7 @@ import { InvalidArgumentError, StoreCorruptError } from "./errors.js";
 import { actionColumnsOf, columnMismatch, type DerivedColumns, spanColumnsOf } from "./index-check.js";
 import { parseJsonLossless } from "./json-lossless.js";
 import type { ActionLog, DecisionColumns, DecisionLog, RawRow, RecordLog, SpanLog } from "./log.js";
+import { HashPool, PARALLEL_MIN_RECORDS, VERIFY_BATCH } from "./parallel-verify.js";
 import {
   compareActions,
   matchesSeqBounds,
@@ -20,7 +21,6 @@ import {
   normalizeTraceQuery,
   page,
 } from "./query.js";
-import { HashPool, PARALLEL_MIN_RECORDS, VERIFY_BATCH } from "./parallel-verify.js";
 import { fastSpan } from "./span-canonical.js";
 import { buildSpanForest, matchesSpanQuery, spanColumns } from "./span-codec.js";
 import { checkStart } from "./start.js";
@@ -165,7 +165,10 @@ abstract class ChainBase<P, C> {
   }
 
   /** Verifies in seq order inside the caller's snapshot; `onVerified` sees each row that passed. */
-  protected verifyRowsWith(options: VerifyOptions | undefined, onVerified?: (row: RawRow) => void): VerifyResult {
+  protected verifyRowsWith(
+    options: VerifyOptions | undefined,
+    onVerified?: (row: RawRow) => void,
+  ): VerifyResult {
     const start = checkStart(this.hasher, this.name, this.log.start());
     const v = new ChainVerifier(this.hasher, start.prevHash, start.nextSeq);
     const onProgress = options?.onProgress;

@@ -31,8 +31,8 @@ export interface ChainRecord<P = JsonValue> {
 export interface VerifyOptions {
   onProgress?: (checked: number, total: number) => void;
   /**
-   * Threads that hash records (default 1: serial). Above 1, record HMACs are computed by
-   * `jobs` worker threads while links, order and columns are checked in order on this one; the
+   * Threads to use (default 1: serial). Above 1, record HMACs are computed by `jobs - 1`
+   * worker threads while links, order and columns are checked in order on this one; the
    * result is identical to the serial one. Stores under `parallelMinRecords` verify serially.
    */
   jobs?: number;

@@ -51,7 +51,12 @@ function verifyBoth(path: string): { serial: VerifyResult; parallel: VerifyResul
 describe("parallel verify agrees with serial verify", () => {
   it("on an intact SQLite store", () => {
     const { serial, parallel } = verifyBoth(copyOf(template, ".sqlite"));
-    expect(serial).toEqual({ ok: true, recordsChecked: N, firstBadSeq: null, detail: `Verified ${N} record(s).` });
+    expect(serial).toEqual({
+      ok: true,
+      recordsChecked: N,
+      firstBadSeq: null,
+      detail: `Verified ${N} record(s).`,
+    });
     for (const p of parallel) expect(p).toEqual(serial);
   });
 
@@ -64,7 +69,9 @@ describe("parallel verify agrees with serial verify", () => {
     it(`on a SQLite store with a payload changed at the ${where} (seq ${at})`, () => {
       const path = copyOf(template, ".sqlite");
       const db = new Database(path);
-      db.prepare("UPDATE traces SET payload = replace(payload, '\"agent-', '\"mallory-') WHERE seq = ?").run(at);
+      db.prepare("UPDATE traces SET payload = replace(payload, '\"agent-', '\"mallory-') WHERE seq = ?").run(
+        at,
+      );
       db.close();
       const { serial, parallel } = verifyBoth(path);
       expect(serial.ok).toBe(false);

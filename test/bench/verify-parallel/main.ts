@@ -65,15 +65,27 @@ try {
   console.log(`store: ${N} actions records written in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`cores (availableParallelism): ${availableParallelism()}; parallel run uses --jobs ${JOBS}`);
 
-  const runs: Record<"serial" | "parallel", { ms: number; maxRssMiB: number }[]> = { serial: [], parallel: [] };
+  const runs: Record<"serial" | "parallel", { ms: number; maxRssMiB: number }[]> = {
+    serial: [],
+    parallel: [],
+  };
   for (let round = 0; round < ROUNDS; round++) {
     for (const mode of ["serial", "parallel"] as const) {
-      const child = spawnSync(process.execPath, [self, "--child", path, String(mode === "serial" ? 1 : JOBS)], {
-        encoding: "utf8",
-        maxBuffer: 1 << 20,
-      });
+      const child = spawnSync(
+        process.execPath,
+        [self, "--child", path, String(mode === "serial" ? 1 : JOBS)],
+        {
+          encoding: "utf8",
+          maxBuffer: 1 << 20,
+        },
+      );
       if (child.status !== 0) throw new Error(`${mode} child failed: ${child.stderr}`);
-      const r = JSON.parse(child.stdout.trim()) as { ok: boolean; checked: number; ms: number; maxRssMiB: number };
+      const r = JSON.parse(child.stdout.trim()) as {
+        ok: boolean;
+        checked: number;
+        ms: number;
+        maxRssMiB: number;
+      };
       if (!r.ok || r.checked !== N) throw new Error(`${mode} verify did not pass: ${child.stdout}`);
       runs[mode].push(r);
       console.log(
@@ -85,8 +97,12 @@ try {
   const s = median(runs.serial.map((r) => r.ms));
   const p = median(runs.parallel.map((r) => r.ms));
   const rss = (m: "serial" | "parallel") => Math.max(...runs[m].map((r) => r.maxRssMiB)).toFixed(0);
-  console.log(`serial   (--jobs 1):     ${Math.round((N / s) * 1000)} records/s (median), peak RSS ${rss("serial")} MiB`);
-  console.log(`parallel (--jobs ${JOBS}):     ${Math.round((N / p) * 1000)} records/s (median), peak RSS ${rss("parallel")} MiB`);
+  console.log(
+    `serial   (--jobs 1):     ${Math.round((N / s) * 1000)} records/s (median), peak RSS ${rss("serial")} MiB`,
+  );
+  console.log(
+    `parallel (--jobs ${JOBS}):     ${Math.round((N / p) * 1000)} records/s (median), peak RSS ${rss("parallel")} MiB`,
+  );
   console.log(`ratio parallel/serial: ${(s / p).toFixed(2)}x (target >= 1.7x on 2 cores)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

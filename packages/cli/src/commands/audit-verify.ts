@@ -31,9 +31,9 @@ When a SQLite store's secret fingerprint shows the secret is wrong or missing,
 prints 'WRONG SECRET: <detail> [WRONG_SECRET]' and exits 1 without checking
 records (--json adds "error": "WRONG_SECRET").
 Streams records in constant memory; a progress bar is drawn on a terminal.
-Record HMACs are computed by --jobs worker threads (default: the cores this
-process may use) while links and order are checked in order; the result is
-the same as --jobs 1 (serial). Stores under ${PARALLEL_MIN_RECORDS} records verify serially.
+With --jobs N > 1, record HMACs are computed by N-1 worker threads while this
+one reads rows and checks links and order in sequence; the result is the same
+as --jobs 1 (serial). Stores under ${PARALLEL_MIN_RECORDS} records verify serially.
 A linear chain cannot detect removal of its newest records (tail truncation);
 the Merkle tree and its signed checkpoints can: when the store has them, the
 tree is recomputed from the records and every stored checkpoint's signature,
@@ -42,7 +42,7 @@ size and root are checked against it ('OK: [tree] ...').
 Options:
   --chain NAME            actions (default, the reference's chain) | spans |
                           decisions (captured grant decisions) | all
-  --jobs N                threads hashing records (1..256; default ${defaultJobs()})
+  --jobs N                threads to use (1..256; default ${defaultJobs()})
   --key VKEY              the log's verifier key (or a file holding it): check
                           checkpoint signatures under it, not the key the store recorded
   --against FILE          a checkpoint kept elsewhere (from 'weft audit checkpoint'):
@@ -59,7 +59,13 @@ Examples:
     const p = parse(
       NAME,
       argv,
-      { ...STORE_OPTIONS, chain: { type: "string" }, jobs: { type: "string" }, key: { type: "string" }, against: { type: "string" } },
+      {
+        ...STORE_OPTIONS,
+        chain: { type: "string" },
+        jobs: { type: "string" },
+        key: { type: "string" },
+        against: { type: "string" },
+      },
       0,
     );
     if (bool(p, "help")) {
