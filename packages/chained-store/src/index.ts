@@ -22,8 +22,10 @@ export {
   StoreReplacedError,
   StoreTornTailError,
   UnsupportedOperationError,
+  VerifyWorkerError,
   WrongSecretError,
 } from "./errors.js";
+export { defaultJobs, PARALLEL_MIN_RECORDS } from "./parallel-verify.js";
 export { type RepairResult, repairJsonlFile, repairJsonlStore, type StoreRepairResult } from "./repair.js";
 export { type SqliteConnection, SqliteRevocationStore } from "./revocations.js";
 export { validateSpanRecord } from "./span-codec.js";
