@@ -475,5 +475,14 @@ export function decodeDecisionRecord(payload: unknown, seq?: number): DecodedDec
         },
       }),
   };
-  return { ok: true, record };
+  return { ok: true, record: deepFreeze(record) };
+}
+
+/** Decoded records are evidence: frozen, so replaying one cannot change it for the next replay. */
+function deepFreeze<T>(v: T): T {
+  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
 }

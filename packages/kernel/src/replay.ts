@@ -146,6 +146,24 @@ interface Inputs {
 
 /** The engine's view of a record: redacted or unrecorded inputs throw when read. */
 function inputsOf(record: DecisionRecord): Inputs {
+  const text = record.justification === undefined ? "" : record.justification;
+  const at = {
+    clock: record.clock ?? null,
+    ...(record.decidedAt !== undefined && { decidedAt: record.decidedAt }),
+    rateWindow: record.rateWindow ?? null,
+    replay: true,
+  };
+  if ((record.redacted === undefined || record.redacted.length === 0) && text !== null) {
+    // Fast path (nothing hidden): the record's own objects, frozen by decodeDecisionRecord when
+    // it built them, so a candidate cannot carry state from one record into a later replay.
+    const facts = record.justificationFacts ?? justificationFacts(text);
+    return {
+      request: record.request,
+      capability: record.capability,
+      principal: record.principal,
+      options: { justification: text, justificationFacts: facts, at },
+    };
+  }
   const hidden = new Set(record.redacted ?? []);
   const request = guarded(
     {
@@ -165,7 +183,6 @@ function inputsOf(record: DecisionRecord): Inputs {
     "principal.",
     new Set<string>(),
   );
-  const text = record.justification === undefined ? "" : record.justification;
   const textHidden = text === null || hidden.has("justification");
   const facts = record.justificationFacts ?? (text === null ? undefined : justificationFacts(text));
   const options = {
@@ -174,12 +191,7 @@ function inputsOf(record: DecisionRecord): Inputs {
       return text as string;
     },
     ...(facts !== undefined && { justificationFacts: facts }),
-    at: {
-      clock: record.clock ?? null,
-      ...(record.decidedAt !== undefined && { decidedAt: record.decidedAt }),
-      rateWindow: record.rateWindow ?? null,
-      replay: true,
-    },
+    at,
   } satisfies EvaluateOptions;
   return { request, capability: { ...record.capability }, principal, options };
 }
@@ -246,32 +258,40 @@ export function replay(records: Iterable<DecisionRecord>, engine: PolicyEngine):
   const notReplayable: NotReplayable[] = [];
   let evaluated = 0;
   let index = 0;
-  for (const record of records) {
-    const i = index++;
-    const r = evaluateRecord(engine, record, i);
-    if (r.kind === "missing") {
-      notReplayable.push({ record, index: i, missing: r.fields });
-      continue;
+  // Denials are thrown errors; capturing a stack for each is most of a replay's cost and no
+  // stack is ever shown (failures are reported by record and message). Restored on exit.
+  const stackLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    for (const record of records) {
+      const i = index++;
+      const r = evaluateRecord(engine, record, i);
+      if (r.kind === "missing") {
+        notReplayable.push({ record, index: i, missing: r.fields });
+        continue;
+      }
+      evaluated++;
+      const baseline: DecisionOutcome = {
+        allowed: record.baselineAllowed ?? true,
+        reasonCode: record.baselineReasonCode ?? null,
+      };
+      const kind = classifyFlip(baseline, r.outcome);
+      if (kind === null) continue;
+      const flip: DecisionFlip = {
+        record,
+        index: i,
+        kind,
+        baselineAllowed: baseline.allowed,
+        candidateAllowed: r.outcome.allowed,
+        baselineReasonCode: baseline.reasonCode,
+        candidateReasonCode: r.outcome.reasonCode,
+      };
+      const rl = DenialReason.RATE_LIMITED as string;
+      if (baseline.reasonCode === rl || r.outcome.reasonCode === rl) rateLimited.push(flip);
+      else flips.push(flip);
     }
-    evaluated++;
-    const baseline: DecisionOutcome = {
-      allowed: record.baselineAllowed ?? true,
-      reasonCode: record.baselineReasonCode ?? null,
-    };
-    const kind = classifyFlip(baseline, r.outcome);
-    if (kind === null) continue;
-    const flip: DecisionFlip = {
-      record,
-      index: i,
-      kind,
-      baselineAllowed: baseline.allowed,
-      candidateAllowed: r.outcome.allowed,
-      baselineReasonCode: baseline.reasonCode,
-      candidateReasonCode: r.outcome.reasonCode,
-    };
-    const rl = DenialReason.RATE_LIMITED as string;
-    if (baseline.reasonCode === rl || r.outcome.reasonCode === rl) rateLimited.push(flip);
-    else flips.push(flip);
+  } finally {
+    Error.stackTraceLimit = stackLimit;
   }
   return {
     evaluated,
