@@ -2,7 +2,7 @@
 // Host header, CSP and friends on every response, read-only methods), JSON twins equal to the
 // CLI's --json for the same filters, hostile query strings, a tampered store, live appends.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -342,6 +342,47 @@ describe("agents (the records' agent_name, the CLI's --agent)", () => {
         const stats = weft(["audit", "stats", "--store", path, "--json", "--agent", agent], ENV);
         expect((await json(s, `/index.json?${q}`))["stats"]).toEqual(JSON.parse(stats.stdout));
       }
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe("signed checkpoints and receipts", () => {
+  it("the header shows the latest checkpoint and a record's receipt verifies offline", async () => {
+    const dir = join(work, "signed");
+    const keyFile = join(work, "log.key");
+    const gen = weft(["keys", "generate", "--name", "example.com/serve-e2e", "--out", keyFile]);
+    expect(gen.status, gen.stderr).toBe(0);
+    const vkey = /example\.com\/serve-e2e\+[0-9a-f]{8}\+\S+/.exec(gen.stdout + gen.stderr)?.[0] ?? "";
+    expect(vkey).not.toBe("");
+    const signed = await runDemo(dir, 2, { WEFT_SIGNING_KEY: keyFile });
+    const s = await startServe(["--store", signed.store], ENV);
+    try {
+      await verified(s);
+      const o = await json(s, "/index.json");
+      const actions = (o["integrity"] as Array<Record<string, unknown>>).find(
+        (c) => c["chain"] === "actions",
+      );
+      const cp = actions?.["checkpoint"] as {
+        size: number;
+        ok: boolean;
+        signers: Array<{ name: string }>;
+      } | null;
+      expect(cp).not.toBeNull();
+      expect(cp?.ok).toBe(true);
+      expect(cp?.size).toBe(signed.report.actions.records);
+      expect(cp?.signers.map((x) => x.name)).toContain("example.com/serve-e2e");
+      const r = await get(s, "/records/0/receipt", bearer(s));
+      expect(r.status, r.body).toBe(200);
+      expect(String(r.headers["content-disposition"])).toContain(".tlog-proof");
+      const file = join(work, "r0.tlog-proof");
+      writeFileSync(file, r.body);
+      const verify = weft(["receipt", "verify", file, "--key", vkey]);
+      expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+      // a store without checkpoints has no receipts
+      const none = await get(serve, "/records/0/receipt", bearer(serve));
+      expect(none.status).toBe(404);
     } finally {
       await s.stop();
     }

@@ -33,6 +33,10 @@ export class RecordHasher {
   constructor(secret: string) {
     this.#key = createSecretKey(Buffer.from(secret, "utf8"));
   }
+  /** The raw key bytes, for verify's hashing workers (never logged, never sent anywhere else). */
+  keyBytes(): Buffer {
+    return this.#key.export();
+  }
   /** HMAC of a message that is already canonical (hex, lowercase). */
   hashMessage(message: string): string {
     return createHmac("sha256", this.#key).update(message, "utf8").digest("hex");
@@ -117,6 +121,15 @@ export function constantTimeEqual(a: string, b: string): boolean {
 }
 
 /**
+ * One record's payload for ChainVerifier.step: a value, or stored text. `storedMatch` (from the
+ * parallel hashing workers) says whether HMAC(prefix + text + "}") equalled the stored hash; when
+ * false, the re-canonicalization fallback still runs here, exactly as in the serial path.
+ */
+export type StepPayload =
+  | { text: string; reparse?: () => unknown; storedMatch?: boolean }
+  | { value: unknown };
+
+/**
  * Streaming verifier with the reference's semantics: per record, contiguity, then link, then
  * hash; stops at the first failure. Backends feed it rows as they read them (constant memory).
  */
@@ -150,12 +163,7 @@ export class ChainVerifier {
    * match is it parsed and re-canonicalized, which is what the reference does for every record.
    * Returns false once the chain has failed.
    */
-  step(
-    seq: number,
-    prevHash: string,
-    recordHash: string,
-    payload: { text: string; reparse?: () => unknown } | { value: unknown },
-  ): boolean {
+  step(seq: number, prevHash: string, recordHash: string, payload: StepPayload): boolean {
     if (this.#failure) return false;
     const n = ++this.#checked;
     if (this.#expectedSeq === null) this.#expectedSeq = seq;
@@ -182,19 +190,20 @@ export class ChainVerifier {
     return true;
   }
 
-  #hashMatches(
-    seq: number,
-    prevHash: string,
-    recordHash: string,
-    payload: { text: string; reparse?: () => unknown } | { value: unknown },
-  ): boolean {
+  #hashMatches(seq: number, prevHash: string, recordHash: string, payload: StepPayload): boolean {
     if ("value" in payload) {
       return constantTimeEqual(
         this.hasher.hashCanonical(seq, prevHash, canonicalize(payload.value)),
         recordHash,
       );
     }
-    if (constantTimeEqual(this.hasher.hashStored(seq, prevHash, payload.text), recordHash)) return true;
+    // `storedMatch` is the same stored-text HMAC comparison, already done by a hashing worker.
+    if (payload.storedMatch === true) return true;
+    if (
+      payload.storedMatch === undefined &&
+      constantTimeEqual(this.hasher.hashStored(seq, prevHash, payload.text), recordHash)
+    )
+      return true;
     let canonical: string;
     try {
       canonical = canonicalize(payload.reparse ? payload.reparse() : parseJsonLossless(payload.text));

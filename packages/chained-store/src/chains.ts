@@ -7,11 +7,12 @@ import { canonicalActionPayload } from "./action-canonical.js";
 import { decodeActionPayload, encodeActionTrace } from "./action-codec.js";
 import { MAX_LINE_BYTES } from "./backends/jsonl-lines.js";
 import { canonicalize, flatAscii } from "./canonical.js";
-import { ChainVerifier, type RecordHasher } from "./chain.js";
+import { ChainVerifier, messagePrefix, type RecordHasher, type StepPayload } from "./chain.js";
 import { InvalidArgumentError, StoreCorruptError } from "./errors.js";
 import { actionColumnsOf, columnMismatch, type DerivedColumns, spanColumnsOf } from "./index-check.js";
 import { parseJsonLossless } from "./json-lossless.js";
 import type { ActionLog, DecisionColumns, DecisionLog, RawRow, RecordLog, SpanLog } from "./log.js";
+import { HashPool, PARALLEL_MIN_RECORDS, VERIFY_BATCH } from "./parallel-verify.js";
 import {
   compareActions,
   matchesSeqBounds,
@@ -33,11 +34,71 @@ import type {
   SpanQuery,
   SpanRecordV1,
   SpanTreeNode,
+  VerifyOptions,
   VerifyResult,
 } from "./types.js";
 
 /** Largest canonical payload appended or read back (a JSONL line also holds the envelope). */
 export const MAX_RECORD_BYTES = MAX_LINE_BYTES - 512;
+
+/**
+ * Feeds `rows` to `check` in order, with each row's stored-HMAC match computed ahead by a pool of
+ * `jobs` workers. At most 2 × jobs batches are read ahead, so memory stays bounded by batch size,
+ * not store size. Stops reading as soon as `check` returns false.
+ */
+function verifyInParallel(
+  rows: IterableIterator<RawRow>,
+  jobs: number,
+  key: Uint8Array,
+  check: (row: RawRow, storedMatch: boolean) => boolean,
+  faultAtBatch: number | undefined,
+): void {
+  const pool = new HashPool(Math.max(1, jobs - 1), key, faultAtBatch !== undefined ? { faultAtBatch } : {});
+  const pending: RawRow[][] = [];
+  let sent = 0;
+  let taken = 0;
+  let exhausted = false;
+  const fill = (): void => {
+    while (!exhausted && sent - taken < 2 * pool.size) {
+      const batch: RawRow[] = [];
+      const prefixes: string[] = [];
+      const texts: string[] = [];
+      const hashes: string[] = [];
+      while (batch.length < VERIFY_BATCH) {
+        const next = rows.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        const row = next.value;
+        batch.push(row);
+        prefixes.push(messagePrefix(row.seq, row.prevHash));
+        texts.push(row.text);
+        hashes.push(row.recordHash);
+      }
+      if (batch.length === 0) break;
+      pool.send(sent % pool.size, { prefixes, texts, hashes });
+      pending.push(batch);
+      sent++;
+    }
+  };
+  try {
+    fill();
+    while (taken < sent) {
+      const bits = pool.take(taken % pool.size);
+      const batch = pending.shift()!;
+      taken++;
+      // Refill before checking, so the workers hash the next batches while this thread links.
+      fill();
+      for (let i = 0; i < batch.length; i++) {
+        if (!check(batch[i]!, bits[i] === 1)) return;
+      }
+    }
+  } finally {
+    pool.close();
+    rows.return?.();
+  }
+}
 
 abstract class ChainBase<P, C> {
   constructor(
@@ -98,48 +159,59 @@ abstract class ChainBase<P, C> {
     for (const row of this.log.rows()) yield this.toRecord(row);
   }
 
-  verify(options?: { onProgress?: (checked: number, total: number) => void }): VerifyResult {
+  verify(options?: VerifyOptions): VerifyResult {
     this.guard("read");
     return this.log.snapshot(() => this.verifyRowsWith(options));
   }
 
   /** Verifies in seq order inside the caller's snapshot; `onVerified` sees each row that passed. */
   protected verifyRowsWith(
-    options: { onProgress?: (checked: number, total: number) => void } | undefined,
+    options: VerifyOptions | undefined,
     onVerified?: (row: RawRow) => void,
   ): VerifyResult {
-    {
-      const start = checkStart(this.hasher, this.name, this.log.start());
-      const v = new ChainVerifier(this.hasher, start.prevHash, start.nextSeq);
-      const onProgress = options?.onProgress;
-      const total = onProgress ? this.log.count() : 0;
-      let first = true;
-      const rows = this.log.verifyRows ? this.log.verifyRows() : this.log.rows();
-      for (const row of rows) {
-        const payload = row.reparse ? { text: row.text, reparse: row.reparse } : { text: row.text };
-        if (!v.step(row.seq, row.prevHash, row.recordHash, payload)) break;
-        if (first) {
-          first = false;
-          // Checked after the first record's own hash: with the wrong secret both fail, and the
-          // record's failure is the reference's (and the more useful) report.
-          if (start.failure !== undefined) {
-            v.fail(row.seq, `Moved start at seq ${row.seq}: ${start.failure}.`);
-            break;
-          }
+    const start = checkStart(this.hasher, this.name, this.log.start());
+    const v = new ChainVerifier(this.hasher, start.prevHash, start.nextSeq);
+    const onProgress = options?.onProgress;
+    const jobs = options?.jobs ?? 1;
+    // The count is cheap next to a verify, and decides whether workers pay for themselves.
+    const total = onProgress || jobs > 1 ? this.log.count() : 0;
+    let first = true;
+    /** The serial checks of one row, in order; false stops the verify. */
+    const check = (row: RawRow, storedMatch: boolean | undefined): boolean => {
+      const payload: StepPayload = row.reparse
+        ? { text: row.text, reparse: row.reparse }
+        : { text: row.text };
+      if (storedMatch !== undefined) payload.storedMatch = storedMatch;
+      if (!v.step(row.seq, row.prevHash, row.recordHash, payload)) return false;
+      if (first) {
+        first = false;
+        // Checked after the first record's own hash: with the wrong secret both fail, and the
+        // record's failure is the reference's (and the more useful) report.
+        if (start.failure !== undefined) {
+          v.fail(row.seq, `Moved start at seq ${row.seq}: ${start.failure}.`);
+          return false;
         }
-        if (row.stored !== undefined && !this.#columnsMatch(v, row)) break;
-        onVerified?.(row);
-        if (onProgress && v.checked % 1024 === 0) onProgress(v.checked, total);
       }
-      if (first && !v.failed && start.failure !== undefined) {
-        const at = start.nextSeq ?? 0;
-        v.fail(at, `Moved start at seq ${at}: ${start.failure}.`);
-      }
-      if (onProgress) onProgress(v.checked, total);
-      const result = v.result();
-      if (result.ok && start.warning !== undefined) result.warnings = [start.warning];
-      return result;
+      if (row.stored !== undefined && !this.#columnsMatch(v, row)) return false;
+      onVerified?.(row);
+      if (onProgress && v.checked % 1024 === 0) onProgress(v.checked, total);
+      return true;
+    };
+    const rows = this.log.verifyRows ? this.log.verifyRows() : this.log.rows();
+    const minRecords = options?.parallelMinRecords ?? PARALLEL_MIN_RECORDS;
+    if (jobs > 1 && total >= minRecords) {
+      verifyInParallel(rows, jobs, this.hasher.keyBytes(), check, options?.faultAtBatch);
+    } else {
+      for (const row of rows) if (!check(row, undefined)) break;
     }
+    if (first && !v.failed && start.failure !== undefined) {
+      const at = start.nextSeq ?? 0;
+      v.fail(at, `Moved start at seq ${at}: ${start.failure}.`);
+    }
+    if (onProgress) onProgress(v.checked, total);
+    const result = v.result();
+    if (result.ok && start.warning !== undefined) result.warnings = [start.warning];
+    return result;
   }
 
   /** Compares a verified row's indexed columns with the ones its payload implies. */

@@ -147,3 +147,10 @@ export class StoreIoError extends ChainedStoreError {
     super("STORE_IO", `Store '${path}': ${what} failed${reason}`, options);
   }
 }
+
+/** A hashing worker died or stopped answering: verify could not finish, so it proves nothing. */
+export class VerifyWorkerError extends ChainedStoreError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super("VERIFY_WORKER_FAILED", `Parallel verify failed: ${detail}`, options);
+  }
+}

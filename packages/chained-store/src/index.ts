@@ -24,10 +24,12 @@ export {
   StoreReplacedError,
   StoreTornTailError,
   UnsupportedOperationError,
+  VerifyWorkerError,
   WrongSecretError,
 } from "./errors.js";
 export { parseJsonLossless } from "./json-lossless.js";
 export { isJsonNumber, jsonNumber, jsonNumberValue } from "./json-number.js";
+export { defaultJobs, PARALLEL_MIN_RECORDS } from "./parallel-verify.js";
 export { formatPythonFloat } from "./python-float.js";
 export { type RepairResult, repairJsonlFile, repairJsonlStore, type StoreRepairResult } from "./repair.js";
 export { type SqliteConnection, SqliteRevocationStore } from "./revocations.js";

@@ -27,6 +27,21 @@ export interface ChainRecord<P = JsonValue> {
   payload: P;
 }
 
+/** Options of a chain's verify. */
+export interface VerifyOptions {
+  onProgress?: (checked: number, total: number) => void;
+  /**
+   * Threads to use (default 1: serial). Above 1, record HMACs are computed by `jobs - 1`
+   * worker threads while links, order and columns are checked in order on this one; the
+   * result is identical to the serial one. Stores under `parallelMinRecords` verify serially.
+   */
+  jobs?: number;
+  /** Smallest store (records) worth starting workers for (default 50,000). */
+  parallelMinRecords?: number;
+  /** Test hook: the first hashing worker exits on this batch, as a crashed worker would. */
+  faultAtBatch?: number;
+}
+
 export interface VerifyResult {
   ok: boolean;
   recordsChecked: number;
@@ -245,7 +260,7 @@ export interface Chain<P = JsonValue> {
   head(): { seq: number; recordHash: string } | null;
   /** Streams records in seq order in constant memory. */
   iterate(): IterableIterator<ChainRecord<P>>;
-  verify(options?: { onProgress?: (checked: number, total: number) => void }): VerifyResult;
+  verify(options?: VerifyOptions): VerifyResult;
 }
 
 /** allow: permitted and succeeded; deny: refused by policy; error: permitted but failed. */

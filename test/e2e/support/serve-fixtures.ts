@@ -15,13 +15,15 @@ export const HOSTILE_PRINCIPAL = "<img src=x onerror=alert(1)>";
 export const HOSTILE_SPAN_NAME = "<script>alert(2)</script>";
 export const HOSTILE_TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
 
-export async function runDemo(dir: string, tasks = 4): Promise<{ store: string; report: DemoReportJson }> {
+export async function runDemo(
+  dir: string,
+  tasks = 4,
+  env: Record<string, string> = {},
+): Promise<{ store: string; report: DemoReportJson }> {
   const reportPath = join(dir, "report.json");
   const demo = startDemo(
     ["--out", join(dir, "demo"), "--tasks", String(tasks), "--report-json", reportPath],
-    {
-      WEFT_SECRET: SERVE_SECRET,
-    },
+    { WEFT_SECRET: SERVE_SECRET, ...env },
   );
   const exit = await demo.exited;
   if (exit.code !== 0) throw new Error(`demo failed (${exit.code}):\n${demo.stdout()}\n${demo.stderr()}`);

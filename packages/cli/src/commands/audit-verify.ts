@@ -7,8 +7,8 @@ import type {
   TreeVerifyResult,
   VerifyResult,
 } from "@weft/chained-store";
-import { parseCheckpoint, parseNote } from "@weft/chained-store";
-import { bool, oneOf, parse, STORE_OPTIONS, str } from "../args.js";
+import { defaultJobs, PARALLEL_MIN_RECORDS, parseCheckpoint, parseNote } from "@weft/chained-store";
+import { bool, nonNegativeInt, oneOf, parse, STORE_OPTIONS, str } from "../args.js";
 import { type Command, STORE_FLAGS_HELP } from "../command.js";
 import { UsageError } from "../errors.js";
 import { pythonJson } from "../json.js";
@@ -22,7 +22,7 @@ const CHAINS = ["actions", "spans", "decisions", "all"] as const;
 
 export const auditVerify: Command = {
   name: NAME,
-  help: `Usage: weft audit verify --store PATH [--chain actions|spans|decisions|all] [--json]
+  help: `Usage: weft audit verify --store PATH [--chain actions|spans|decisions|all] [--jobs N] [--json]
 
 Recompute every record's HMAC and link. Prints 'OK: <detail>' and exits 0
 when the chain is intact, or 'TAMPER DETECTED: <detail>' and exits 1 with the
@@ -31,6 +31,9 @@ When a SQLite store's secret fingerprint shows the secret is wrong or missing,
 prints 'WRONG SECRET: <detail> [WRONG_SECRET]' and exits 1 without checking
 records (--json adds "error": "WRONG_SECRET").
 Streams records in constant memory; a progress bar is drawn on a terminal.
+With --jobs N > 1, record HMACs are computed by N-1 worker threads while this
+one reads rows and checks links and order in sequence; the result is the same
+as --jobs 1 (serial). Stores under ${PARALLEL_MIN_RECORDS} records verify serially.
 A linear chain cannot detect removal of its newest records (tail truncation);
 the Merkle tree and its signed checkpoints can: when the store has them, the
 tree is recomputed from the records and every stored checkpoint's signature,
@@ -39,6 +42,7 @@ size and root are checked against it ('OK: [tree] ...').
 Options:
   --chain NAME            actions (default, the reference's chain) | spans |
                           decisions (captured grant decisions) | all
+  --jobs N                threads to use (1..256; default ${defaultJobs()})
   --key VKEY              the log's verifier key (or a file holding it): check
                           checkpoint signatures under it, not the key the store recorded
   --against FILE          a checkpoint kept elsewhere (from 'weft audit checkpoint'):
@@ -55,7 +59,13 @@ Examples:
     const p = parse(
       NAME,
       argv,
-      { ...STORE_OPTIONS, chain: { type: "string" }, key: { type: "string" }, against: { type: "string" } },
+      {
+        ...STORE_OPTIONS,
+        chain: { type: "string" },
+        jobs: { type: "string" },
+        key: { type: "string" },
+        against: { type: "string" },
+      },
       0,
     );
     if (bool(p, "help")) {
@@ -63,6 +73,8 @@ Examples:
       return 0;
     }
     const which = oneOf(NAME, "chain", str(p, "chain"), CHAINS) ?? "actions";
+    const jobs = nonNegativeInt(NAME, "jobs", str(p, "jobs"), 256) ?? defaultJobs();
+    if (jobs < 1) throw new UsageError("--jobs must be at least 1, got '0'", NAME);
     const key = str(p, "key") !== undefined ? verifierKeyArg(NAME, str(p, "key")) : undefined;
     const againstFile = str(p, "against");
     if (againstFile !== undefined && key === undefined)
@@ -82,7 +94,7 @@ Examples:
           );
         }
         const names: ChainName[] = which === "all" ? ["actions", "spans", "decisions"] : [which];
-        const results = names.map((name) => [name, verifyOne(o, store, name)] as const);
+        const results = names.map((name) => [name, verifyOne(o, store, name, jobs)] as const);
         const againstChain = against !== undefined ? chainOfCheckpoint(store, against, names) : undefined;
         const trees = names
           .map(
@@ -141,11 +153,11 @@ function wrongSecret(o: Output, target: StoreTarget, json: boolean): number {
   return 1;
 }
 
-function verifyOne(o: Output, store: ChainedStore, name: ChainName): VerifyResult {
+function verifyOne(o: Output, store: ChainedStore, name: ChainName, jobs: number): VerifyResult {
   const chain = name === "actions" ? store.actions : name === "spans" ? store.spans : store.decisions;
   const bar = progressBar(o, `verifying ${name}`);
   try {
-    return chain.verify({ onProgress: (done, total) => bar.update(done, total) });
+    return chain.verify({ jobs, onProgress: (done, total) => bar.update(done, total) });
   } finally {
     bar.finish();
   }

@@ -29,6 +29,20 @@ export interface ChainIntegrity {
   detail: string;
   /** When the last verification finished (ms since the epoch). */
   verifiedAt: number | null;
+  /** The latest signed checkpoint of the chain, or null when the store has none. */
+  checkpoint: CheckpointInfo | null;
+}
+
+export interface CheckpointInfo {
+  size: number;
+  /** First 16 hex digits of the tree root. */
+  rootPrefix: string;
+  /** Signer names and key ids (first 4 bytes of each signature, hex) from the note's signature lines. */
+  signers: Array<{ name: string; keyId: string }>;
+  createdAt: string;
+  /** The tree and every checkpoint re-checked against the records (transparency verify). */
+  ok: boolean;
+  detail: string;
 }
 
 /** Counts of the whole store (unfiltered), kept current by the count worker. */

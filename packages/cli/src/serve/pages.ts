@@ -107,7 +107,14 @@ export function integrityHeader(chains: readonly ChainIntegrity[]): Html {
         <span class="chain-name">${c.chain}</span>
         <span class="count">${c.records.toLocaleString("en-US")} records</span>
         ${state}${newer}
-        <span class="muted checkpoint">checkpoints: none</span>
+        ${
+          c.checkpoint === null
+            ? html`<span class="muted checkpoint">checkpoints: none</span>`
+            : html`<span class="checkpoint">checkpoint: size ${c.checkpoint.size} · root ${c.checkpoint.rootPrefix}… · ${join(
+                c.checkpoint.signers.map((x) => html`<code>${x.name}</code> key ${x.keyId}`),
+                ", ",
+              )} · ${c.checkpoint.createdAt} ${c.checkpoint.ok ? badge("ok", "✓ tree matches") : badge("bad", "✗ tree does not match")}</span>`
+        }
       </div>`;
   });
   return html`<section id="integrity" class="integrity${failed.length ? " failed" : ""}" aria-label="integrity">
@@ -360,6 +367,7 @@ export function recordBody(
   d: RecordDetail,
   chain: ChainIntegrity | undefined,
   traceUrl: string | undefined,
+  hasReceipt: boolean,
 ): Html {
   const r = d.record;
   const t = r.payload;
@@ -391,7 +399,11 @@ export function recordBody(
               html`<a class="trace-link" href="/traces/${id}">${id}</a>${traceUrl ? html` <a class="external" rel="noreferrer noopener" href="${traceUrl.replace("{traceId}", id)}">open in tracing UI ↗</a>` : null} `,
           )
     }</dd>
-    <dt>receipt</dt><dd class="muted">no receipt: this store has no signed checkpoints</dd>
+    <dt>receipt</dt><dd>${
+      hasReceipt
+        ? html`<a id="receipt" href="/records/${r.seq}/receipt" download>download .tlog-proof receipt</a> <span class="muted">(inclusion in the latest signed checkpoint)</span>`
+        : html`<span class="muted">no receipt: no signed checkpoint covers this record yet</span>`
+    }</dd>
   </dl>
   <h2>Canonical JSON <span class="muted">(the bytes that were hashed)</span></h2>
   <pre class="json" id="canonical">${d.canonical}</pre>`;

@@ -75,6 +75,7 @@ function emptyIntegrity(chain: ChainName): ChainIntegrity {
     firstBadSeq: null,
     detail: "",
     verifiedAt: null,
+    checkpoint: null,
   };
 }
 
@@ -227,7 +228,17 @@ export class ForensicServer {
       verified_through: c.verifiedThrough,
       first_bad_seq: c.firstBadSeq,
       detail: c.detail,
-      checkpoint: null,
+      checkpoint:
+        c.checkpoint === null
+          ? null
+          : {
+              size: c.checkpoint.size,
+              root_prefix: c.checkpoint.rootPrefix,
+              signers: c.checkpoint.signers.map((x) => ({ name: x.name, key_id: x.keyId })),
+              created_at: c.checkpoint.createdAt,
+              ok: c.checkpoint.ok,
+              detail: c.checkpoint.detail,
+            },
     }));
   }
 
@@ -275,6 +286,8 @@ export class ForensicServer {
     if (path === "/events") return this.#events(req, res);
     if (path === "/" || path === "/index.json") return this.#overviewRoute(res, params, json);
     if (path === "/records" || path === "/records.json") return this.#recordsRoute(res, params, json);
+    const receipt = /^\/records\/([^/]+)\/receipt$/.exec(path);
+    if (receipt) return this.#receiptRoute(res, receipt[1] ?? "");
     let m = /^\/records\/([^/]+?)(\.json)?$/.exec(path);
     if (m) return this.#recordRoute(res, m[1] ?? "", m[2] !== undefined);
     m = /^\/traces\/([^/]+?)(\.json)?$/.exec(path);
@@ -391,11 +404,29 @@ export class ForensicServer {
       });
       return;
     }
+    const cp = chain?.checkpoint ?? null;
     this.#sendPage(
       res,
       this.#frame("record", `Record ${d.record.seq}`),
-      recordBody(d, chain, this.#options.traceUrl),
+      recordBody(d, chain, this.#options.traceUrl, cp !== null && d.record.seq < cp.size),
     );
+  }
+
+  /** The record's c2sp.org/tlog-proof receipt against the latest checkpoint, as a download. */
+  #receiptRoute(res: ServerResponse, raw: string): void {
+    const seq = parseSeq(raw);
+    const t = this.#store.transparency;
+    if (t === undefined || t.latestCheckpoint("actions") === undefined) {
+      throw new HttpError(404, "NO_CHECKPOINT", "this store has no signed checkpoint, so no receipt");
+    }
+    let text: string;
+    try {
+      text = t.receipt("actions", seq);
+    } catch (e) {
+      throw new HttpError(404, "NO_RECEIPT", e instanceof Error ? e.message : String(e));
+    }
+    res.setHeader("Content-Disposition", `attachment; filename="weft-actions-${seq}.tlog-proof"`);
+    this.#send(res, 200, text, "text/plain; charset=utf-8");
   }
 
   #traceRoute(res: ServerResponse, raw: string, json: boolean): void {

@@ -10,7 +10,14 @@ import { countSpans } from "../commands/audit-stats.js";
 import { parseFilterParams } from "../filters.js";
 import { openTarget } from "../open-store.js";
 import { StatsAccumulator } from "../stats.js";
-import type { ChainIntegrity, FromWorker, OverviewSnapshot, ToWorker, WorkerInit } from "./messages.js";
+import type {
+  ChainIntegrity,
+  CheckpointInfo,
+  FromWorker,
+  OverviewSnapshot,
+  ToWorker,
+  WorkerInit,
+} from "./messages.js";
 import { COMMAND, NON_FILTER_KEYS, PAGE_FILTERS } from "./view-model.js";
 
 const CHUNK = 5000;
@@ -43,6 +50,7 @@ async function verifyLoop(store: ChainedStore, init: WorkerInit, stopped: () => 
         firstBadSeq: null,
         detail: "",
         verifiedAt: null,
+        checkpoint: null,
       };
       if (init.target.secret === undefined) {
         post({
@@ -66,11 +74,14 @@ async function verifyLoop(store: ChainedStore, init: WorkerInit, stopped: () => 
             post({ type: "integrity", value: { ...base, checked, total } });
           },
         });
+        const checkpoint = checkpointOf(store, chain);
+        const treeBad = checkpoint !== null && !checkpoint.ok;
         post({
           type: "integrity",
           value: {
             ...base,
-            state: r.ok ? "verified" : "failed",
+            checkpoint,
+            state: r.ok && !treeBad ? "verified" : "failed",
             checked: r.recordsChecked,
             // records before the first bad one did verify
             verifiedThrough: r.ok
@@ -79,7 +90,7 @@ async function verifyLoop(store: ChainedStore, init: WorkerInit, stopped: () => 
                 ? r.firstBadSeq - 1
                 : null,
             firstBadSeq: r.firstBadSeq,
-            detail: r.detail,
+            detail: r.ok && treeBad ? `checkpoints: ${checkpoint.detail}` : r.detail,
             verifiedAt: Date.now(),
           },
         });
@@ -89,6 +100,39 @@ async function verifyLoop(store: ChainedStore, init: WorkerInit, stopped: () => 
     }
     await sleep(init.pollMs);
   }
+}
+
+/** The latest signed checkpoint and whether the Merkle tree still matches every checkpoint. */
+function checkpointOf(store: ChainedStore, chain: ChainName): CheckpointInfo | null {
+  const t = store.transparency;
+  if (t === undefined) return null;
+  const cp = t.latestCheckpoint(chain);
+  if (cp === undefined) return null;
+  const signers: CheckpointInfo["signers"] = [];
+  for (const line of cp.note.split("\n")) {
+    const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
+    if (!m) continue;
+    const sig = Buffer.from(m[2] ?? "", "base64");
+    signers.push({ name: m[1] ?? "", keyId: sig.subarray(0, 4).toString("hex") });
+  }
+  let ok = true;
+  let detail = "";
+  try {
+    const v = t.verify(chain);
+    ok = v.ok;
+    detail = v.detail;
+  } catch (e) {
+    ok = false;
+    detail = messageOf(e);
+  }
+  return {
+    size: cp.size,
+    rootPrefix: cp.root.toString("hex").slice(0, 16),
+    signers,
+    createdAt: cp.createdAt,
+    ok,
+    detail,
+  };
 }
 
 function snapshot(acc: StatsAccumulator, spans: number, through: number | null, complete: boolean) {
