@@ -16,13 +16,15 @@ import {
   WitnessClient,
 } from "@weft/chained-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureAptTools } from "../e2e/support/apt.js";
 import { freePort, waitFor } from "../e2e/support/ports.js";
 import { LoggedProcess } from "../e2e/support/process.js";
 import { buildWitness } from "./go-tools.js";
 
 const tools = buildWitness();
-const sshOk = spawnSync("ssh-agent", ["-h"]).error === undefined;
-const skip = !tools.ok ? tools.reason : !sshOk ? "ssh-agent (openssh-client) is not installed" : null;
+// ssh-agent/ssh-add/ssh-keygen come from Debian openssh-client, installed here when missing.
+const ssh = tools.ok ? ensureAptTools("openssh-client", ["ssh-agent", "ssh-add", "ssh-keygen"]) : null;
+const skip = !tools.ok ? tools.reason : ssh && !ssh.ok ? ssh.reason : null;
 if (skip) console.warn(`SKIPPED: litewitness tests: ${skip}`);
 
 const dir = mkdtempSync(join(tmpdir(), "weft-witness-"));

@@ -1,5 +1,13 @@
 // @weft/exporter-ocsf public surface: pure OCSF mappings, the span exporter and its sinks.
 export { type ActionTraceOcsfOptions, actionTraceToOcsf } from "./action-trace.js";
+export {
+  type CheckpointCopies,
+  type CheckpointCopiesOptions,
+  type CheckpointCopiesStats,
+  type CheckpointFacts,
+  checkpointToOcsf,
+  shipCheckpointCopies,
+} from "./checkpoint.js";
 export { OcsfConfigError, OcsfExporterClosedError, OcsfMappingError, OcsfSinkError } from "./errors.js";
 export type {
   OcsfActor,

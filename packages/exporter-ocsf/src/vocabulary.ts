@@ -9,3 +9,9 @@ export const RESOURCE_TYPE_CAPABILITY = "weft.capability";
 export const RESOURCE_TYPE_HANDLE = "weft.handle";
 export const RESOURCE_TYPE_TOKEN = "weft.token";
 export const RESOURCE_TYPE_PRINCIPAL = "weft.principal";
+export const RESOURCE_TYPE_CHECKPOINT = "weft.checkpoint";
+export const RESOURCE_TYPE_TRANSPARENCY_LOG = "weft.transparency_log";
+/** `api.operation` / `metadata.event_code` of a checkpoint publication. */
+export const OPERATION_CHECKPOINT_PUBLISH = "checkpoint.publish";
+/** `api.service.name` of a checkpoint publication: the store, not a kernel driver. */
+export const SERVICE_CHAINED_STORE = "weft.chained-store";

@@ -2,7 +2,7 @@
 // (made by this module), so store values (principal ids, span names, attribute values, all
 // attacker-controlled) can only ever become text. There is no other way to build page markup.
 
-const SAFE = Symbol("weft.html");
+const SAFE = Symbol("safe-html");
 
 export interface Html {
   readonly [SAFE]: true;

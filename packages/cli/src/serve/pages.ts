@@ -2,6 +2,7 @@
 // built only with the escaping `html` template. Charts and waterfall bars are inline SVG with
 // numeric attributes (no inline style, which the CSP forbids); hover text is SVG <title>.
 import type { SpanRecordV1 } from "@weft/chained-store";
+import { ATTR_WEFT_DECISION } from "@weft/semconv";
 import type { TraceReport } from "../commands/audit-trace.js";
 import { actionIdOf } from "../commands/audit-trace.js";
 import type { OtlpDiff } from "../otlp-diff.js";
@@ -415,7 +416,7 @@ function spanBadge(s: SpanRecordV1, report: TraceReport): Html | null {
   const id = actionIdOf({ record: { seq: 0, prevHash: "", recordHash: "", payload: s }, children: [] });
   const t = id === undefined ? undefined : report.actions.byId.get(id);
   if (t) return badge(decisionLabel(t), `${decisionLabel(t)}${t.reasonCode ? ` ${t.reasonCode}` : ""}`);
-  const decision = s.attributes["weft.decision"];
+  const decision = s.attributes[ATTR_WEFT_DECISION];
   if (typeof decision === "string") return badge(decision === "deny" ? "deny" : "allow", decision);
   return null;
 }
