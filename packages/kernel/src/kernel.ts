@@ -269,16 +269,41 @@ export class Kernel {
     err: PolicyDeniedError,
     msg: GrantMessage | undefined,
   ) {
+    this.#recordDenial(
+      denyTrace(randomUUID(), request.capabilityId, principal.principalId, err.reasonCode, err.message),
+      err,
+      msg,
+      undefined,
+      this.#actingAgent(),
+    );
+  }
+
+  /** An invoke a guard denied: recorded (with the token id) and counted like a grant denial. */
+  #onInvokeDenied(prepared: PreparedInvoke, err: PolicyDeniedError, msg: InvokeMessage | undefined) {
+    const { token, principal } = prepared;
+    this.#recordDenial(
+      {
+        ...denyTrace(randomUUID(), token.capabilityId, principal.principalId, err.reasonCode, err.message),
+        tokenId: token.tokenId,
+      },
+      err,
+      msg,
+      prepared.toolCallId,
+      prepared.agent,
+    );
+  }
+
+  /** One denial, wherever it was decided: counted, recorded (best effort), noted on the message. */
+  #recordDenial(
+    trace: ActionTrace,
+    err: PolicyDeniedError,
+    msg: GrantMessage | InvokeMessage | undefined,
+    toolCallId: Parameters<typeof withExtensions>[1],
+    agent: Parameters<typeof withExtensions>[2],
+  ) {
     this.#stats.onDenial(err.reasonCode);
-    const actionId = randomUUID();
     try {
-      this.traceStore.record(
-        withExtensions(
-          denyTrace(actionId, request.capabilityId, principal.principalId, err.reasonCode, err.message),
-          undefined,
-          this.#actingAgent(),
-        ),
-      );
+      this.traceStore.record(withExtensions(trace, toolCallId, agent));
     } catch (storeErr) {
       // Best effort, as in the reference: a failing store must not turn a denial into another error.
       process.emitWarning(`Deny trace could not be recorded (${errorCode(storeErr)}).`, {
@@ -288,35 +313,7 @@ export class Kernel {
     if (msg !== undefined) {
       msg.decision = "deny";
       if (err.reasonCode !== null) msg.reasonCode = err.reasonCode;
-      msg.actionId = actionId;
-    }
-  }
-
-  /** An invoke a guard denied: recorded (with the token id) and counted like a grant denial. */
-  #onInvokeDenied(prepared: PreparedInvoke, err: PolicyDeniedError, msg: InvokeMessage | undefined) {
-    const { token, principal } = prepared;
-    this.#stats.onDenial(err.reasonCode);
-    const actionId = randomUUID();
-    try {
-      this.traceStore.record(
-        withExtensions(
-          {
-            ...denyTrace(actionId, token.capabilityId, principal.principalId, err.reasonCode, err.message),
-            tokenId: token.tokenId,
-          },
-          prepared.toolCallId,
-          prepared.agent,
-        ),
-      );
-    } catch (storeErr) {
-      process.emitWarning(`Deny trace could not be recorded (${errorCode(storeErr)}).`, {
-        code: "WEFT_DENY_TRACE_FAILED",
-      });
-    }
-    if (msg !== undefined) {
-      msg.decision = "deny";
-      if (err.reasonCode !== null) msg.reasonCode = err.reasonCode;
-      msg.actionId = actionId;
+      msg.actionId = trace.actionId;
     }
   }
 
