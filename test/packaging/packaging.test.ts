@@ -154,7 +154,13 @@ describe("packages a user can install", () => {
       /^package\/dist\/([\w.-]+\/)*[\w.-]+\.(js|d\.ts|js\.map)$/,
     ];
     for (const p of packages) {
-      const extra = p.name === "@weft/exporter-ocsf" ? [/^package\/schema\/[\w.-]+$/] : [];
+      // The OCSF schema is data the exporter validates against; the CLI's static files are what
+      // `weft audit serve` sends to the browser.
+      const extras: Record<string, RegExp[]> = {
+        "@weft/exporter-ocsf": [/^package\/schema\/[\w.-]+$/],
+        "@weft/cli": [/^package\/static\/[\w.-]+\.(css|js|svg)$/],
+      };
+      const extra = extras[p.name] ?? [];
       const bad = p.entries.filter((e) => ![...allowed, ...extra].some((re) => re.test(e)));
       expect(bad, `${p.name}: files outside the allow-list`).toEqual([]);
       expect(p.entries, p.name).toContain("package/LICENSE");
@@ -215,7 +221,7 @@ describe("packages a user can install", () => {
     );
     expectOk(verify, "weft audit verify");
     expect(verify.stdout).toMatch(
-      /^OK: \[actions\] Verified 1 record\(s\)\.\nOK: \[spans\] Verified [1-9]\d* record\(s\)\.\n$/,
+      /^OK: \[actions\] Verified 1 record\(s\)\.\nOK: \[spans\] Verified [1-9]\d* record\(s\)\.\nOK: \[decisions\] Verified 0 record\(s\)\.\n$/,
     );
     const list = run("npx", ["weft", "audit", "list", "--store", "weft-audit.db", "--json"], app);
     expectOk(list, "weft audit list");
@@ -262,7 +268,7 @@ describe("packages a user can install", () => {
       });
       expectOk(verify, `verify ${store}`);
       expect(verify.stdout).toMatch(
-        /^OK: \[actions\] Verified 1 record\(s\)\.\nOK: \[spans\] Verified [1-9]\d* record\(s\)\.\n$/,
+        /^OK: \[actions\] Verified 1 record\(s\)\.\nOK: \[spans\] Verified [1-9]\d* record\(s\)\.\nOK: \[decisions\] Verified 0 record\(s\)\.\n$/,
       );
     });
   }
