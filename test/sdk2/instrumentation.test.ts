@@ -133,7 +133,7 @@ describe("KernelInstrumentation on SDK 2.x", () => {
     expect(value("weft.kernel.grants")).toBe(kernel.stats.grants);
     expect(value("weft.kernel.invocations")).toBe(kernel.stats.invocations);
     expect(value("weft.kernel.invocation.failures")).toBe(kernel.stats.invocationFailures);
-    expect(value("weft.kernel.trace_store.size")).toBe(kernel.gauges().traceStoreSize);
+    expect(value("weft.kernel.trace_store.trace.count")).toBe(kernel.gauges().traceStoreSize);
     expect(kernel.stats.invocations).toBe(3);
   });
 });

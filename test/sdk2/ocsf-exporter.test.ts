@@ -42,7 +42,7 @@ function emit(provider: BasicTracerProvider): void {
       attributes: {
         "gen_ai.operation.name": "execute_tool",
         "gen_ai.tool.name": "crm.read_customer",
-        "gen_ai.tool.call.id": "act-sdk2-1",
+        "weft.action.id": "act-sdk2-1",
         "weft.kernel.id": "kernel-sdk2",
         "weft.capability.id": "crm.read_customer",
         "weft.principal.id": "agent-ß-✓",

@@ -47,7 +47,7 @@ test("SDK 2.x BasicTracerProvider: mirrored records match the exported spans, RE
   const child = tracer.startSpan(
     "execute_tool web.fetch",
     {
-      attributes: { "gen_ai.tool.call.id": "act-1" },
+      attributes: { "weft.action.id": "act-1" },
       links: [{ context: root.spanContext(), attributes: { why: "test" } }],
     },
     ctx,
