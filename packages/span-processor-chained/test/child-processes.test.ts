@@ -16,9 +16,9 @@ const env = { ...process.env, WEFT_TEST_SECRET: TEST_SECRET };
 
 /** Peak RSS bound for mirroring a 1,000,000-span burst (documented in the README). */
 // Node 24's V8 grows the heap further before collecting than Node 22 does: the same bounded queue
-// peaked at 404 MiB there (223 MiB on Node 22, same run). The bound checks that memory does not grow
+// peaked at 404 and 448 MiB in two runs there (223 MiB on Node 22). The bound checks that memory does not grow
 // with the span count, so it is per runtime, documented in the README.
-const BURST_RSS_BOUND_MIB = Number(process.versions.node.split(".")[0]) >= 24 ? 480 : 320;
+const BURST_RSS_BOUND_MIB = Number(process.versions.node.split(".")[0]) >= 24 ? 560 : 320;
 const BURST_SPANS = 1_000_000;
 
 beforeAll(buildPackage);
